@@ -1,0 +1,85 @@
+import { parseArgs } from "node:util";
+import { SingleBar } from "cli-progress";
+import { readConfig } from "./config.js";
+import { migrateToLatest } from "./db/migrate.js";
+import { importEvents } from "./event-log/import-events.js";
+import { openRuntime, startServer } from "./serve.js";
+
+const USAGE = `usage: stackledger <command>
+  serve                 run the API (the environment configures it; see README)
+  migrate               bring the database schema up to date
+  import <file.ndjson>  append the events of a file, in order (idempotent for events with ids)
+options: --database-url URL  --data-dir DIR  --port N  --host H`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    "database-url": { type: "string" },
+    "data-dir": { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    "batch-size": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+// Flags override the environment variables of the same meaning.
+const config = readConfig({
+  ...process.env,
+  ...(values["database-url"] ? { DATABASE_URL: values["database-url"] } : {}),
+  ...(values["data-dir"] ? { STACKLEDGER_DATA_DIR: values["data-dir"] } : {}),
+  ...(values.port ? { PORT: values.port } : {}),
+  ...(values.host ? { HOST: values.host } : {}),
+});
+
+const [command, ...args] = positionals;
+switch (command) {
+  case "serve": {
+    const server = await startServer(config);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void server.close());
+    break;
+  }
+  case "migrate": {
+    const runtime = await openRuntime(config);
+    const result = await migrateToLatest(runtime.handle.db);
+    const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
+    console.log(applied.length ? `applied: ${applied.join(", ")}` : "schema is up to date");
+    await runtime.handle.close();
+    break;
+  }
+  case "import": {
+    const file = args[0];
+    if (!file) {
+      console.error(USAGE);
+      process.exitCode = 2;
+      break;
+    }
+    const runtime = await openRuntime(config);
+    const total = await countLines(file);
+    const bar = new SingleBar({ format: "importing [{bar}] {value}/{total} lines | {eta_formatted} left" });
+    bar.start(total, 0);
+    const summary = await importEvents(runtime.handle.db, file, {
+      logId: runtime.logId,
+      batchSize: values["batch-size"] ? Number(values["batch-size"]) : undefined,
+      onProgress: (done) => bar.update(done),
+      onAppended: () => runtime.wakeUp.signal(),
+    });
+    bar.update(total);
+    bar.stop();
+    console.log(
+      `appended ${summary.appended}, already present ${summary.alreadyPresent}, failed ${summary.failed}`,
+    );
+    for (const error of summary.errors) console.log(`  ${error}`);
+    if (summary.failed > 0) process.exitCode = 1;
+    await runtime.handle.close();
+    break;
+  }
+  default:
+    console.log(USAGE);
+    if (!values.help) process.exitCode = 2;
+}
+
+async function countLines(file: string): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  return (await readFile(file, "utf8")).split("\n").filter((line) => line.trim()).length;
+}

@@ -1,0 +1,46 @@
+import { DEFAULT_MAX_BODY_BYTES } from "./http/deps.js";
+
+/** The service's settings, from the environment (the CLI maps its flags onto the same names). */
+export interface Config {
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly tokens?: string;
+  readonly demoData: boolean;
+  readonly projector: boolean;
+  readonly maxBodyBytes: number;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  return {
+    databaseUrl,
+    dataDir: env.STACKLEDGER_DATA_DIR || ".stackledger",
+    port: integer(env.PORT, 3000, "PORT"),
+    host: env.HOST || "127.0.0.1",
+    tokens: env.STACKLEDGER_TOKENS || undefined,
+    demoData: flag(env.STACKLEDGER_DEMO_DATA, databaseUrl === undefined, "STACKLEDGER_DEMO_DATA"),
+    projector: flag(env.STACKLEDGER_PROJECTOR, true, "STACKLEDGER_PROJECTOR"),
+    maxBodyBytes: integer(
+      env.STACKLEDGER_MAX_BODY_BYTES,
+      DEFAULT_MAX_BODY_BYTES,
+      "STACKLEDGER_MAX_BODY_BYTES",
+    ),
+  };
+}
+
+function flag(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value === "") return fallback;
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  throw new Error(`${name} must be true or false, not "${value}"`);
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new Error(`${name} must be a non-negative integer, not "${value}"`);
+  return parsed;
+}

@@ -1,0 +1,75 @@
+/** Problem detail entry: one failing field. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Base of every expected failure of the log; the HTTP layer turns it into problem+json with `status`. */
+export class EventLogError extends Error {
+  override name = "EventLogError";
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** 400: the input does not match the catalog or the batch rules. */
+export class ValidationError extends EventLogError {
+  override name = "ValidationError";
+  constructor(
+    readonly issues: FieldIssue[],
+    message = "The request does not match the schema",
+  ) {
+    super(400, "validation", message, { errors: issues });
+  }
+}
+
+/** 409: expected version, stream rules (second registration, second opening event) or a reused event id. */
+export class ConflictError extends EventLogError {
+  override name = "ConflictError";
+  constructor(message: string, conflicts: unknown) {
+    super(409, "conflict", message, { conflicts });
+  }
+}
+
+/** 422: the batch names companies, deals or events this log does not have. */
+export class UnknownReferenceError extends EventLogError {
+  override name = "UnknownReferenceError";
+  constructor(message: string, extra: Record<string, unknown>) {
+    super(422, "unknown-reference", message, extra);
+  }
+}
+
+/** 400: a cursor that is not one of ours. */
+export class MalformedCursorError extends EventLogError {
+  override name = "MalformedCursorError";
+  constructor(path = "after") {
+    super(400, "malformed-cursor", `${path} is not a valid cursor`, {
+      errors: [{ path, message: "malformed cursor" }],
+    });
+  }
+}
+
+/** 410: a well-formed cursor minted by another log (another database, or a restore). */
+export class UnservableCursorError extends EventLogError {
+  override name = "UnservableCursorError";
+  constructor() {
+    super(
+      410,
+      "cursor-gone",
+      "This cursor belongs to another log and cannot be served; start again from `start`",
+    );
+  }
+}
+
+/** 404: no such stream. */
+export class StreamNotFoundError extends EventLogError {
+  override name = "StreamNotFoundError";
+  constructor(streamId: string) {
+    super(404, "not-found", `Stream ${streamId} does not exist`);
+  }
+}

@@ -1,0 +1,127 @@
+// The public API of the event catalog: schemas (each constant shares its name with its type) and pure helpers.
+export {
+  AMENDABLE_FIELDS,
+  type AmendmentChanges,
+  amendmentChangesSchema,
+  applyCorrection,
+  CORRECTABLE_EVENT_TYPES,
+  type CorrectableEventType,
+  type CorrectionResult,
+  isCorrectableEventType,
+  NON_AMENDABLE_FIELDS,
+} from "./amendments.js";
+export {
+  ACQUISITION_KINDS,
+  ACQUISITION_TERMS,
+  AcquisitionReported,
+  DEFAULT_PERCENT_ACQUIRED,
+  FUNDING_ROUNDS,
+  FundingRoundReported,
+  Investor,
+  percentAcquiredOf,
+  StakeChangeReported,
+} from "./capital-deals.js";
+export {
+  COMPANY_EVENT_TYPES,
+  type CompanyEvent,
+  type CompanyEventType,
+  companyStreamId,
+  type DomainEvent,
+  dealStreamId,
+  EVENT_TYPES,
+  type EventDataByType,
+  type EventKind,
+  type EventType,
+  eventDataSchemas,
+  eventKind,
+  isCompanyEvent,
+  isCompanyEventType,
+  isEventType,
+  isLifecycleEvent,
+  isLifecycleEventType,
+  isOpeningEvent,
+  isOpeningEventType,
+  LIFECYCLE_EVENT_TYPES,
+  type LifecycleEvent,
+  type LifecycleEventType,
+  OPENING_EVENT_TYPES,
+  type OpeningEvent,
+  type OpeningEventType,
+  streamIdOf,
+} from "./catalog.js";
+export { COMPANY_KINDS, CompanyRegistered, CompanyUpdated, RegisteredLayer } from "./company-events.js";
+export { companyIdsInFields, partiesOf, referencedCompanyIds } from "./company-references.js";
+export {
+  EventEnvelope,
+  EXPECTED_VERSION_KEYWORDS,
+  ExpectedVersion,
+  type ParsedEventInput,
+  type ParseEventInputResult,
+  parseEventInput,
+} from "./event-envelope.js";
+export { GOVERNANCE_KINDS, GovernanceEventReported } from "./governance-event.js";
+export {
+  BaseModel,
+  CHIP_CLASSES,
+  ChipLaunchReported,
+  MODEL_ACCESS,
+  ModelReleaseReported,
+  PRODUCT_LAYERS,
+  ProductLaunchReported,
+} from "./launches.js";
+export {
+  Changes,
+  DealAmended,
+  DealCorrected,
+  DealEnded,
+  DealRetracted,
+  DealStatusChanged,
+} from "./lifecycle-events.js";
+export {
+  EventMetadata,
+  type JsonObject,
+  type JsonValue,
+  MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
+} from "./metadata.js";
+export { OPENING_COMMON_FIELDS } from "./opening-fields.js";
+export {
+  CAPACITY_UNITS,
+  Capacity,
+  CompanyId,
+  CountryCode,
+  CurrencyCode,
+  DEPENDENCY_LAYERS,
+  DealId,
+  DependencyLayer,
+  daysInMonth,
+  effectiveDate,
+  IsoDate,
+  isPartialDate,
+  LAYERS,
+  Layer,
+  MAX_ARRAY_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_SUMMARY_LENGTH,
+  MAX_TEXT_LENGTH,
+  MAX_URL_LENGTH,
+  MONEY_PERIODS,
+  Money,
+  moneyPeriodOf,
+  PartialDate,
+  Source,
+  STATUSES,
+  Status,
+} from "./primitives.js";
+export {
+  ComputeDealReported,
+  DEFAULT_LICENSE_LAYER,
+  LicenseDealReported,
+  licenseLayerOf,
+  PartnershipDependency,
+  PartnershipReported,
+  SUPPLY_LAYERS,
+  SupplyDealReported,
+} from "./relationship-deals.js";
+export { formatIssuePath, toValidationIssues, type ValidationIssue } from "./validation-issue.js";

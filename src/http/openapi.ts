@@ -1,0 +1,239 @@
+import { z } from "zod";
+import { EVENT_TYPES, eventDataSchemas } from "../events/index.js";
+import { ExpectedVersionSchema } from "./parse-append-body.js";
+
+const json = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ref("Problem") } },
+});
+const ok = (description: string, schema: object) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const eventSchemas = Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      `${type}Event`,
+      {
+        type: "object",
+        additionalProperties: false,
+        required: ["type", "data"],
+        properties: {
+          id: { type: "string", format: "uuid", description: "Idempotency key; generated when absent" },
+          type: { const: type },
+          data: json(eventDataSchemas[type] as z.ZodType),
+          metadata: {
+            type: "object",
+            description: "Free JSON object (≤ 4 KiB, ≤ 8 levels): correlation ids and the like",
+          },
+          expectedVersion: json(ExpectedVersionSchema),
+        },
+      },
+    ]),
+  );
+  const envelope = {
+    type: "object",
+    required: [
+      "id",
+      "type",
+      "streamId",
+      "streamVersion",
+      "position",
+      "cursor",
+      "recordedAt",
+      "data",
+      "metadata",
+    ],
+    properties: {
+      id: { type: "string", format: "uuid" },
+      type: { enum: [...EVENT_TYPES] },
+      streamId: { type: "string" },
+      streamVersion: { type: "integer", minimum: 1 },
+      position: { type: "integer" },
+      cursor: { type: "string", description: "Opaque; pass back as `after`" },
+      recordedAt: { type: "string", format: "date-time" },
+      data: { type: "object" },
+      metadata: { type: "object" },
+    },
+  };
+  const appendResult = {
+    type: "object",
+    properties: {
+      events: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            streamId: { type: "string" },
+            streamVersion: { type: "integer" },
+            position: { type: "integer" },
+            cursor: { type: "string" },
+          },
+        },
+      },
+      cursor: { type: "string" },
+    },
+  };
+  const appendResponses = {
+    "201": ok("Appended", appendResult),
+    "200": ok("Identical replay: the original result, nothing written", appendResult),
+    "400": problem("Malformed JSON, schema violation or bad batch shape; `errors` lists every failing path"),
+    "401": problem("Missing, malformed or unknown token"),
+    "403": problem("The token lacks the append scope"),
+    "409": problem("Version conflict, stream rule or an id reused with other content"),
+    "413": problem("Body over the limit"),
+    "422": problem("Unknown companies, deals or corrected events"),
+  };
+  const security = [{ bearer: [] }];
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "stackledger",
+      version: "1",
+      description: "Event-sourced record of who controls the AI stack: append deal events, read the log.",
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: {
+        ...eventSchemas,
+        EventInput: { oneOf: EVENT_TYPES.map((type) => ref(`${type}Event`)) },
+        Envelope: envelope,
+        Problem: {
+          type: "object",
+          required: ["type", "title", "status"],
+          properties: {
+            type: { type: "string" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            errors: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { path: { type: "string" }, message: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths: {
+      "/v1/events": {
+        post: {
+          summary: "Append events (one transaction, all or nothing)",
+          security,
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  oneOf: [
+                    {
+                      type: "object",
+                      additionalProperties: false,
+                      required: ["events"],
+                      properties: {
+                        events: { type: "array", minItems: 1, maxItems: 1000, items: ref("EventInput") },
+                      },
+                    },
+                    ref("EventInput"),
+                  ],
+                },
+              },
+            },
+          },
+          responses: appendResponses,
+        },
+        get: {
+          summary: "Read the log in delivery order",
+          parameters: [
+            { name: "after", in: "query", schema: { type: "string" }, description: "A cursor, or `start`" },
+            {
+              name: "limit",
+              in: "query",
+              schema: { type: "integer", minimum: 1, maximum: 1000, default: 100 },
+            },
+            {
+              name: "types",
+              in: "query",
+              schema: { type: "string" },
+              description: "Comma-separated event types",
+            },
+            {
+              name: "companies",
+              in: "query",
+              schema: { type: "string" },
+              description: "Comma-separated company ids",
+            },
+          ],
+          responses: {
+            "200": ok("A page", {
+              type: "object",
+              properties: {
+                events: { type: "array", items: ref("Envelope") },
+                next: { type: "string" },
+                end: { type: "boolean" },
+              },
+            }),
+            "400": problem("Bad parameters or malformed cursor"),
+            "410": problem("A cursor of another log"),
+          },
+        },
+      },
+      "/v1/streams/{streamId}": {
+        get: {
+          summary: "Read one stream",
+          parameters: [{ name: "streamId", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": ok("The stream", {
+              type: "object",
+              properties: {
+                streamId: { type: "string" },
+                version: { type: "integer" },
+                events: { type: "array", items: ref("Envelope") },
+              },
+            }),
+            "404": problem("No such stream"),
+          },
+        },
+      },
+      "/v1/streams/{streamId}/events": {
+        post: {
+          summary: "Append to one explicit stream with a batch-wide expected version",
+          security,
+          parameters: [{ name: "streamId", in: "path", required: true, schema: { type: "string" } }],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["events"],
+                  properties: {
+                    events: { type: "array", minItems: 1, maxItems: 1000, items: ref("EventInput") },
+                    expectedVersion: json(ExpectedVersionSchema),
+                  },
+                },
+              },
+            },
+          },
+          responses: appendResponses,
+        },
+      },
+      "/health": { get: { summary: "Liveness", responses: { "200": ok("Alive", { type: "object" }) } } },
+      "/ready": {
+        get: {
+          summary: "Readiness",
+          responses: { "200": ok("Ready", { type: "object" }), "503": problem("Not ready") },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { sql } from "kysely";
+import type { Config } from "./config.js";
+import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
+import { migrateToLatest } from "./db/migrate.js";
+import { importEvents } from "./event-log/import-events.js";
+import { readLogId } from "./event-log/log-id.js";
+import { createWakeUp, type WakeUp } from "./event-log/wake-up.js";
+import { createApp } from "./http/app.js";
+import {
+  databaseTokenRegistry,
+  ensureAdminToken,
+  parseTokenConfig,
+  staticTokenRegistry,
+  type TokenRegistry,
+} from "./http/tokens.js";
+
+export const DEMO_DATA_FILE = fileURLToPath(new URL("../data/demo-events.ndjson", import.meta.url));
+
+export interface Runtime {
+  readonly handle: DatabaseHandle;
+  readonly logId: string;
+  readonly wakeUp: WakeUp;
+}
+
+/** Connects, migrates and reads the log's identity: what every command needs. */
+export async function openRuntime(config: Config): Promise<Runtime> {
+  const handle = await connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(handle.db);
+    const logId = await readLogId(handle.db);
+    const notify =
+      handle.kind === "postgres"
+        ? async () => {
+            await sql`select pg_notify('events', '')`.execute(handle.db);
+          }
+        : undefined;
+    const wakeUp = createWakeUp(notify, (error) =>
+      console.warn(`stackledger: wake-up failed: ${error.message}`),
+    );
+    return { handle, logId, wakeUp };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the API: migrate, demo data into an empty log, tokens, HTTP; prints the banner. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const runtime = await openRuntime(config);
+  const { handle, logId, wakeUp } = runtime;
+  const { tokens, adminToken } = await resolveTokens(config, handle);
+
+  let demo = "";
+  if (config.demoData) {
+    const empty = (await handle.db.selectFrom("events").select("position").limit(1).execute()).length === 0;
+    if (empty) {
+      const summary = await importEvents(handle.db, DEMO_DATA_FILE, { logId, actor: "demo-data" });
+      demo = `demo data: ${summary.appended} events loaded`;
+      if (summary.failed > 0) throw new Error(`demo data failed to load: ${summary.errors.join("; ")}`);
+    }
+  }
+
+  const app = createApp({
+    db: handle.db,
+    logId,
+    tokens,
+    maxBodyBytes: config.maxBodyBytes,
+    onAppended: () => wakeUp.signal(),
+  });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+
+  const lines = [
+    `stackledger listening on ${url}`,
+    `  database: ${handle.kind === "embedded" ? `embedded (data dir ${handle.dataDir})` : "PostgreSQL (DATABASE_URL)"}`,
+    `  admin token: ${adminToken}`,
+    `  API docs: ${url}/docs`,
+  ];
+  if (demo) lines.push(`  ${demo}`);
+  console.log(lines.join("\n"));
+
+  return {
+    url,
+    async close() {
+      // Stop accepting, let in-flight requests finish, then close the pool.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeIdleConnections" in server) server.closeIdleConnections();
+      });
+      await handle.close();
+    },
+  };
+}
+
+async function resolveTokens(
+  config: Config,
+  handle: DatabaseHandle,
+): Promise<{ tokens: TokenRegistry; adminToken: string }> {
+  if (config.tokens) {
+    return {
+      tokens: staticTokenRegistry(parseTokenConfig(config.tokens)),
+      adminToken: "from STACKLEDGER_TOKENS",
+    };
+  }
+  const generated = await ensureAdminToken(handle.db);
+  // Embedded mode keeps the plaintext beside the data so that every start can show it.
+  const tokenFile =
+    handle.dataDir && !handle.dataDir.startsWith("memory://")
+      ? join(handle.dataDir, "admin-token")
+      : undefined;
+  let adminToken = generated.token;
+  if (tokenFile) {
+    if (generated.token) await writeFile(tokenFile, `${generated.token}\n`, { mode: 0o600 });
+    else adminToken = (await readFile(tokenFile, "utf8").catch(() => "")).trim() || undefined;
+  }
+  return {
+    tokens: databaseTokenRegistry(handle.db),
+    adminToken: adminToken ?? "(created by an earlier start; set STACKLEDGER_TOKENS to choose your own)",
+  };
+}
