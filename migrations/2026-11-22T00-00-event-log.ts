@@ -14,8 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("event_id", "uuid", (c) => c.notNull().unique())
     .addColumn("type", "text", (c) => c.notNull())
     .addColumn("schema_version", "smallint", (c) => c.notNull().defaultTo(1))
-    .addColumn("data", "jsonb", (c) => c.notNull())
-    .addColumn("metadata", "jsonb")
+    // json, not jsonb: the text is kept as sent (key order included); comparisons cast to jsonb.
+    .addColumn("data", "json", (c) => c.notNull())
+    .addColumn("metadata", "json")
     .addColumn("actor", "text")
     .addColumn("request_id", "text")
     .addColumn("recorded_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
@@ -40,16 +41,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   // The whole append is one statement, so one round trip and one implicit transaction. The batch is a
-  // jsonb array of { id, stream, type, kind, data, metadata?, expected? }; kind is register | company |
+  // json array of { id, stream, type, kind, data, metadata?, expected? }; kind is register | company |
   // open | life (derived from the event catalog by the caller). Checks run in the order the API
   // promises: identical replay, unknown companies and deals (SL422), versions and stream rules (SL409).
   await sql`
-create function append_events(p_batch jsonb, p_companies text[], p_actor text, p_request_id text)
+create function append_events(p_batch json, p_companies text[], p_actor text, p_request_id text)
 returns table (event_id uuid, stream_id text, stream_version integer, "position" bigint, xid xid8, replayed boolean)
 language plpgsql as $fn$
 #variable_conflict use_column
 declare
-  v_count integer := jsonb_array_length(p_batch);
+  v_count integer := json_array_length(p_batch);
   v_found integer;
   v_identical boolean;
   v_versions integer[];
@@ -60,20 +61,20 @@ begin
   -- before the idempotency check, whose statement then sees a racing identical append that committed.
   perform pg_advisory_xact_lock(k)
      from (select distinct hashtextextended(b.value->>'stream', 0) as k
-             from jsonb_array_elements(p_batch) as b(value) order by 1) as locks;
+             from json_array_elements(p_batch) as b(value) order by 1) as locks;
 
   select count(*)::integer,
-         coalesce(bool_and(e.type = b.value->>'type' and e.data = b.value->'data'
-                  and e.metadata is not distinct from b.value->'metadata'
+         coalesce(bool_and(e.type = b.value->>'type' and e.data::jsonb = (b.value->'data')::jsonb
+                  and e.metadata::jsonb is not distinct from (b.value->'metadata')::jsonb
                   and e.stream_id = b.value->>'stream'), true)
     into v_found, v_identical
-    from jsonb_array_elements(p_batch) as b(value)
+    from json_array_elements(p_batch) as b(value)
     join events e on e.event_id = (b.value->>'id')::uuid;
   if v_found > 0 then
     if v_found = v_count and v_identical then
       return query
         select e.event_id, e.stream_id, e.stream_version, e.position, e.xid, true
-          from jsonb_array_elements(p_batch) with ordinality as b(value, ord)
+          from json_array_elements(p_batch) with ordinality as b(value, ord)
           join events e on e.event_id = (b.value->>'id')::uuid
          order by b.ord;
       return;
@@ -81,7 +82,7 @@ begin
     select jsonb_agg(jsonb_build_object('index', b.ord - 1, 'id', e.event_id,
              'reason', case when v_found = v_count then 'different_content' else 'mixed_replay' end) order by b.ord)
       into v_problem
-      from jsonb_array_elements(p_batch) with ordinality as b(value, ord)
+      from json_array_elements(p_batch) with ordinality as b(value, ord)
       join events e on e.event_id = (b.value->>'id')::uuid;
     raise exception using errcode = 'SL409', message = 'event_id_reused', detail = v_problem::text;
   end if;
@@ -89,7 +90,7 @@ begin
   select jsonb_agg(c order by c) into v_problem
     from unnest(p_companies) as c
    where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)
-     and not exists (select 1 from jsonb_array_elements(p_batch) as b(value)
+     and not exists (select 1 from json_array_elements(p_batch) as b(value)
                       where b.value->>'kind' = 'register' and b.value->>'stream' = 'company-' || c);
   if v_problem is not null then
     raise exception using errcode = 'SL422', message = 'unknown_companies', detail = v_problem::text;
@@ -98,7 +99,7 @@ begin
   with numbered as (
     select b.ord, b.value->>'stream' as stream,
            row_number() over (partition by b.value->>'stream' order by b.ord) as rn
-      from jsonb_array_elements(p_batch) with ordinality as b(value, ord)
+      from json_array_elements(p_batch) with ordinality as b(value, ord)
   )
   select array_agg(coalesce((select max(e.stream_version) from events e where e.stream_id = n.stream), 0) + n.rn::integer
                    order by n.ord)
@@ -107,7 +108,7 @@ begin
 
   -- A lifecycle event that would be version 1 has no opening event before it.
   select jsonb_agg(distinct substr(b.value->>'stream', 6)) into v_problem
-    from jsonb_array_elements(p_batch) with ordinality as b(value, ord)
+    from json_array_elements(p_batch) with ordinality as b(value, ord)
    where b.value->>'kind' = 'life' and v_versions[b.ord] = 1;
   if v_problem is not null then
     raise exception using errcode = 'SL422', message = 'unknown_deals', detail = v_problem::text;
@@ -121,11 +122,11 @@ begin
              when b.value->>'kind' = 'open' and v_versions[b.ord] <> 1 then 'deal_already_opened'
              else 'wrong_expected_version' end) order by b.ord)
     into v_problem
-    from jsonb_array_elements(p_batch) with ordinality as b(value, ord)
+    from json_array_elements(p_batch) with ordinality as b(value, ord)
    where (b.value->>'kind' in ('register', 'open') and v_versions[b.ord] <> 1)
       or (b.value->>'expected' = 'no_stream' and v_versions[b.ord] <> 1)
       or (b.value->>'expected' = 'stream_exists' and v_versions[b.ord] = 1)
-      or (jsonb_typeof(b.value->'expected') = 'number' and (b.value->>'expected')::integer <> v_versions[b.ord] - 1);
+      or (json_typeof(b.value->'expected') = 'number' and (b.value->>'expected')::integer <> v_versions[b.ord] - 1);
   if v_problem is not null then
     raise exception using errcode = 'SL409', message = 'stream_conflict', detail = v_problem::text;
   end if;
@@ -134,7 +135,7 @@ begin
     insert into events as e (event_id, stream_id, stream_version, type, data, metadata, actor, request_id)
     select (b.value->>'id')::uuid, b.value->>'stream', v_versions[b.ord], b.value->>'type',
            b.value->'data', b.value->'metadata', p_actor, p_request_id
-      from jsonb_array_elements(p_batch) with ordinality as b(value, ord)
+      from json_array_elements(p_batch) with ordinality as b(value, ord)
      order by b.ord
     returning e.event_id, e.stream_id, e.stream_version, e.position, e.xid, false;
 end
@@ -142,7 +143,7 @@ $fn$`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function if exists append_events(jsonb, text[], text, text)`.execute(db);
+  await sql`drop function if exists append_events(json, text[], text, text)`.execute(db);
   await db.schema.dropTable("api_tokens").ifExists().execute();
   await db.schema.dropTable("log_meta").ifExists().execute();
   await db.schema.dropTable("events").ifExists().execute();

@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "../src/event-log/cursor.js";
 import { readAll } from "../src/event-log/read-all.js";
+import { eventually } from "./support/eventually.js";
 import { companyRegistered, demoEvents } from "./support/fixtures.js";
 import { createTestDatabase, serverOnly, type TestDatabase } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -37,6 +38,10 @@ describe("the seed data set", () => {
     const seed = demoEvents();
     const response = await server.request("/v1/events", { method: "POST", json: { events: seed } });
     expect(response.status).toBe(201);
+    await eventually(
+      () => readEverything(1000),
+      ({ events }) => events.length === seed.length,
+    );
     for (const pageSize of [1, 7, 100]) {
       const { events } = await readEverything(pageSize);
       expect(events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }))).toEqual(
@@ -72,7 +77,10 @@ describe("the seed data set", () => {
       json: { type: "DealStatusChanged", data: { dealId: "spacex-anysphere", status: "completed" } },
     });
     expect(created.status).toBe(201);
-    const { events } = await readEverything(100, "&companies=anysphere&types=DealStatusChanged");
+    const { events } = await eventually(
+      () => readEverything(100, "&companies=anysphere&types=DealStatusChanged"),
+      (page) => page.events.length > 0,
+    );
     expect(events.map((e) => e.data)).toEqual([{ dealId: "spacex-anysphere", status: "completed" }]);
   });
 });
@@ -84,7 +92,7 @@ describe("gap hazard: a lower position that commits later", () => {
       const a = new pg.Client({ connectionString: database.url });
       const b = new pg.Client({ connectionString: database.url });
       await Promise.all([a.connect(), b.connect()]);
-      const appendSql = "select position, xid::text as xid from append_events($1::jsonb, '{}', 'test', null)";
+      const appendSql = "select position, xid::text as xid from append_events($1::json, '{}', 'test', null)";
       const batch = (id: string) =>
         JSON.stringify([
           {
@@ -107,16 +115,20 @@ describe("gap hazard: a lower position that commits later", () => {
         await b.query("commit");
 
         // A is still open: the reader stops at the horizon and must not run ahead of A.
-        const whileOpen = await readAll(database.handle.db, database.logId, { after: start, limit: 100 });
+        const read = (after = start) => readAll(database.handle.db, database.logId, { after, limit: 100 });
+        const whileOpen = await eventually(read, (page) => page.events.length > 0);
         expect(whileOpen.events.map((e) => e.data.companyId)).toEqual(["gap-b"]);
         const cursorB = whileOpen.events[0]!.at;
         // A naive position-order reader would now resume after B's position and never see A.
 
         await a.query("commit");
-        const resumed = await readAll(database.handle.db, database.logId, { after: cursorB, limit: 100 });
+        const resumed = await eventually(
+          () => read(cursorB),
+          (page) => page.events.length > 0,
+        );
         expect(resumed.events.map((e) => e.data.companyId)).toEqual(["gap-a"]);
 
-        const full = await readAll(database.handle.db, database.logId, { after: start, limit: 100 });
+        const full = await read();
         expect(full.events.map((e) => e.data.companyId)).toEqual(["gap-b", "gap-a"]);
         expect(encodeCursor(database.logId, full.events[0]!.at)).toBe(full.events[0]!.cursor);
       } finally {

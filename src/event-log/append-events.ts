@@ -108,7 +108,7 @@ async function callAppend(
   try {
     const result = await sql<AppendRow>`
       select event_id, stream_id, stream_version, position, xid::text as xid, replayed
-        from append_events(${batch}::jsonb, ${companies}::text[], ${context.actor ?? null}, ${context.requestId ?? null})`.execute(
+        from append_events(${batch}::json, ${companies}::text[], ${context.actor ?? null}, ${context.requestId ?? null})`.execute(
       db,
     );
     return result.rows;

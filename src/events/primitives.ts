@@ -25,8 +25,19 @@ export type CompanyId = z.infer<typeof CompanyId>;
 export const DealId = slug("deal id");
 export type DealId = z.infer<typeof DealId>;
 
+/**
+ * A string of at most `max` UTF-16 units. The spec counts units (`string.length`); zod's own `.max()`
+ * counts code points, which would let 200 emoji (400 units) through, so the bound is checked here.
+ * The `maxLength` meta keeps the bound visible in generated JSON Schema.
+ */
+const utf16String = (max: number) =>
+  z
+    .string()
+    .refine((value) => value.length <= max, { error: `Too long: expected at most ${max} characters (UTF-16 units)` })
+    .meta({ maxLength: max });
+
 /** A non-empty string of at most `max` UTF-16 units. */
-export const boundedText = (max: number) => z.string().min(1).max(max);
+export const boundedText = (max: number) => utf16String(max).check(z.minLength(1));
 
 /** Names, titles, aliases, chip/model/product names, publishers, sites. */
 export const Name = boundedText(MAX_NAME_LENGTH);
@@ -87,7 +98,7 @@ const isHttpUrl = (value: string): boolean => {
   }
 };
 
-export const HttpUrl = z.string().max(MAX_URL_LENGTH).refine(isHttpUrl, { error: "Expected an http(s) URL" });
+export const HttpUrl = utf16String(MAX_URL_LENGTH).refine(isHttpUrl, { error: "Expected an http(s) URL" });
 
 export const Source = z
   .strictObject({
