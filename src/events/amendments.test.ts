@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AMENDABLE_FIELDS, amendmentChangesSchema, applyCorrection } from "./amendments.js";
 import type { AcquisitionReported, PartnershipReported } from "./index.js";
+import { toValidationIssues } from "./validation-issue.js";
 
 const sources = [{ url: "https://example.com/a" }];
 const acquisition: AcquisitionReported = {
@@ -38,7 +39,9 @@ describe("amendmentChangesSchema", () => {
       "status",
       "occurredOn",
     ]);
-    expect(paths(schema.safeParse({ termMonths: 12 }))).toEqual(["termMonths"]);
+    expect(toValidationIssues(schema.safeParse({ termMonths: 12 }).error?.issues ?? [])).toEqual([
+      { path: "termMonths", message: "Unrecognized key: termMonths" },
+    ]);
     expect(paths(schema.safeParse({ price: { usd: -1 } }))).toEqual(["price.usd"]);
     expect(paths(schema.safeParse({}))).toEqual([""]);
   });

@@ -3,7 +3,7 @@ import { acquisitionFields, fundingRoundFields, stakeChangeFields } from "./capi
 import { type EventDataByType, type EventType, eventDataSchemas, type OpeningEventType } from "./catalog.js";
 import { governanceEventFields } from "./governance-event.js";
 import { chipLaunchFields, modelReleaseFields, productLaunchFields } from "./launches.js";
-import { MAX_ARRAY_LENGTH } from "./primitives.js";
+import { Changes } from "./lifecycle-events.js";
 import {
   computeDealFields,
   licenseDealFields,
@@ -102,12 +102,8 @@ const buildAmendmentSchema = (shape: z.ZodRawShape) => {
     (field) =>
       [field, z.never({ error: `${field} cannot be amended: ${COMMON_FIELD_HINT}` }).optional()] as const,
   );
-  return z
-    .strictObject(Object.fromEntries([...amendable, ...refused, ...common]))
-    .refine((changes) => Object.keys(changes).length > 0, { error: "changes must name at least one field" })
-    .refine((changes) => Object.keys(changes).length <= MAX_ARRAY_LENGTH, {
-      error: `changes may name at most ${MAX_ARRAY_LENGTH} fields`,
-    });
+  // The patch's size is checked on what was sent, before the strict object drops unknown keys.
+  return Changes.pipe(z.strictObject(Object.fromEntries([...amendable, ...refused, ...common])));
 };
 
 const amendmentSchemas = Object.fromEntries(
