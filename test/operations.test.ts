@@ -9,7 +9,9 @@ let server: TestServer;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  server = await startTestServer(database, { readiness: async () => (notReady ? "projections failed" : undefined) });
+  server = await startTestServer(database, {
+    readiness: async () => (notReady ? "projections failed" : undefined),
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -31,7 +33,8 @@ describe("operations endpoints", () => {
   it("serves an OpenAPI 3.1 document generated from the schemas, and a docs page", async () => {
     const doc = (await (await server.request("/v1/openapi.json")).json()) as any;
     expect(doc.openapi).toBe("3.1.0");
-    for (const type of EVENT_TYPES) expect(doc.components.schemas[`${type}Event`].properties.type.const).toBe(type);
+    for (const type of EVENT_TYPES)
+      expect(doc.components.schemas[`${type}Event`].properties.type.const).toBe(type);
     // Generated, not hand-written: the schema knows the catalog's own constraints.
     const acquisition = doc.components.schemas.AcquisitionReportedEvent.properties.data;
     expect(acquisition.additionalProperties).toBe(false);
@@ -61,7 +64,10 @@ describe("tokens", () => {
 
   it("generates one admin token per database: the first process wins and every process accepts it", async () => {
     const registry = databaseTokenRegistry(database.handle.db);
-    const [first, second] = await Promise.all([ensureAdminToken(database.handle.db), ensureAdminToken(database.handle.db)]);
+    const [first, second] = await Promise.all([
+      ensureAdminToken(database.handle.db),
+      ensureAdminToken(database.handle.db),
+    ]);
     const created = [first, second].filter((t) => t.created);
     expect(created).toHaveLength(1);
     const token = created[0]!.token!;

@@ -32,7 +32,10 @@ describe("npm start on a fresh machine (embedded database)", () => {
     const append = await fetch(`${url}/v1/events`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ type: "CompanyRegistered", data: { companyId: "newco", name: "NewCo", kind: "company" } }),
+      body: JSON.stringify({
+        type: "CompanyRegistered",
+        data: { companyId: "newco", name: "NewCo", kind: "company" },
+      }),
     });
     expect(append.status).toBe(201);
 
@@ -54,7 +57,8 @@ describe("npm start on a fresh machine (embedded database)", () => {
 describe("stackledger import", () => {
   let database: TestDatabase | undefined;
   beforeAll(async () => {
-    if (!serverOnly("import into a server database from another process")) database = await createTestDatabase();
+    if (!serverOnly("import into a server database from another process"))
+      database = await createTestDatabase();
   });
   afterAll(async () => {
     await database?.drop();
@@ -76,10 +80,19 @@ describe("stackledger import", () => {
       await writeFile(
         bad,
         [
-          JSON.stringify({ type: "CompanyRegistered", data: { companyId: "fresh", name: "Fresh", kind: "company" } }),
+          JSON.stringify({
+            type: "CompanyRegistered",
+            data: { companyId: "fresh", name: "Fresh", kind: "company" },
+          }),
           "{not json",
-          JSON.stringify({ type: "CompanyRegistered", data: { companyId: "openai", name: "Again", kind: "company" } }),
-          JSON.stringify({ type: "CompanyRegistered", data: { companyId: "BAD", name: "x", kind: "company" } }),
+          JSON.stringify({
+            type: "CompanyRegistered",
+            data: { companyId: "openai", name: "Again", kind: "company" },
+          }),
+          JSON.stringify({
+            type: "CompanyRegistered",
+            data: { companyId: "BAD", name: "x", kind: "company" },
+          }),
         ].join("\n"),
       );
       const third = runCli(["import", bad], { DATABASE_URL: url });

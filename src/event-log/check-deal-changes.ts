@@ -1,6 +1,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import { amendmentChangesSchema, applyCorrection, type DomainEvent, streamIdOf } from "../events/index.js";
+import {
+  amendmentChangesSchema,
+  applyCorrection,
+  type DomainEvent,
+  streamIdOf,
+  toValidationIssues,
+} from "../events/index.js";
 import { type FieldIssue, UnknownReferenceError, ValidationError } from "./errors.js";
 
 type Identified = DomainEvent & { readonly id: string };
@@ -80,7 +86,7 @@ export async function checkDealChanges(
       const opening = openingType.get(streamId);
       if (opening) {
         const result = amendmentChangesSchema(opening as never).safeParse(event.data.changes);
-        if (!result.success) issues.push(...zodIssues(result.error.issues, `${base}.changes`));
+        if (!result.success) issues.push(...toValidationIssues(result.error.issues, [`${base}.changes`]));
       }
     } else if (event.type === "DealCorrected") {
       const target = known.get(event.data.correctsEventId);
@@ -89,11 +95,8 @@ export async function checkDealChanges(
       } else if (!target.type.endsWith("Reported") && !CORRECTABLE.has(target.type)) {
         issues.push({ path: `${base}.correctsEventId`, message: `a ${target.type} cannot be corrected` });
       } else {
-        const merged = applyCorrection(
-          target.type,
-          target.data,
-          event.data.changes as Record<string, unknown>,
-        );
+        const changes = event.data.changes as Record<string, unknown>;
+        const merged = applyCorrection(target.type, target.data, changes, openingType.get(streamId));
         if (merged.success) target.data = merged.data as Record<string, unknown>;
         else
           issues.push(
@@ -125,10 +128,6 @@ export async function checkDealChanges(
 
 function needsDeal(event: Identified): boolean {
   return event.type === "DealAmended" || event.type === "DealCorrected";
-}
-
-function zodIssues(list: readonly { path: PropertyKey[]; message: string }[], base: string): FieldIssue[] {
-  return list.map((issue) => ({ path: [base, ...issue.path.map(String)].join("."), message: issue.message }));
 }
 
 function suffix(path: string | readonly PropertyKey[]): string {

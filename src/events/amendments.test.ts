@@ -56,16 +56,22 @@ describe("amendmentChangesSchema", () => {
     expect(paths(amendmentChangesSchema("PartnershipReported").safeParse({ dependency: null }))).toEqual([
       "dependency",
     ]);
-    expect(amendmentChangesSchema("ComputeDealReported").safeParse({ termMonths: 24, sites: ["Texas"] }).success).toBe(
-      true,
-    );
+    expect(
+      amendmentChangesSchema("ComputeDealReported").safeParse({ termMonths: 24, sites: ["Texas"] }).success,
+    ).toBe(true);
   });
 });
 
 describe("applyCorrection", () => {
   it("merges shallowly and revalidates", () => {
-    const result = applyCorrection("AcquisitionReported", acquisition, { price: { usd: 1e9 }, status: "completed" });
-    expect(result).toEqual({ success: true, data: { ...acquisition, price: { usd: 1e9 }, status: "completed" } });
+    const result = applyCorrection("AcquisitionReported", acquisition, {
+      price: { usd: 1e9 },
+      status: "completed",
+    });
+    expect(result).toEqual({
+      success: true,
+      data: { ...acquisition, price: { usd: 1e9 }, status: "completed" },
+    });
   });
 
   it("may move a party, but the result must still hold together", () => {
@@ -89,7 +95,10 @@ describe("applyCorrection", () => {
   });
 
   it("refuses to change dealId, and still reports other problems", () => {
-    const result = applyCorrection("AcquisitionReported", acquisition, { dealId: "other", price: { usd: 0 } });
+    const result = applyCorrection("AcquisitionReported", acquisition, {
+      dealId: "other",
+      price: { usd: 0 },
+    });
     expect(result.success ? [] : result.issues.map((issue) => issue.path)).toEqual(["dealId", "price.usd"]);
   });
 
@@ -99,12 +108,25 @@ describe("applyCorrection", () => {
   });
 
   it("corrects lifecycle events", () => {
-    expect(applyCorrection("DealStatusChanged", { dealId: "d", status: "completed" }, { occurredOn: "2025-Q1" })).toEqual(
-      { success: true, data: { dealId: "d", status: "completed", occurredOn: "2025-Q1" } },
-    );
+    expect(
+      applyCorrection("DealStatusChanged", { dealId: "d", status: "completed" }, { occurredOn: "2025-Q1" }),
+    ).toEqual({ success: true, data: { dealId: "d", status: "completed", occurredOn: "2025-Q1" } });
     expect(applyCorrection("DealEnded", { dealId: "d" }, { reason: "" }).success).toBe(false);
-    const amended = applyCorrection("DealAmended", { dealId: "d", changes: { price: { usd: 1 } } }, { changes: { terms: "cash" } });
+    const amended = applyCorrection(
+      "DealAmended",
+      { dealId: "d", changes: { price: { usd: 1 } } },
+      { changes: { terms: "cash" } },
+    );
     expect(amended).toEqual({ success: true, data: { dealId: "d", changes: { terms: "cash" } } });
+    const notAmendable = applyCorrection(
+      "DealAmended",
+      { dealId: "d", changes: { price: { usd: 1 } } },
+      { changes: { target: "x" } },
+      "AcquisitionReported",
+    );
+    expect(notAmendable.success ? [] : notAmendable.issues.map((issue) => issue.path)).toEqual([
+      "changes.target",
+    ]);
   });
 
   it("applies repeated corrections in order", () => {

@@ -1,9 +1,15 @@
 import { z } from "zod";
 import { acquisitionFields, fundingRoundFields, stakeChangeFields } from "./capital-deals.js";
-import { type EventDataByType, type EventType, eventDataSchemas, type OpeningEventType } from "./catalog.js";
+import {
+  type EventDataByType,
+  type EventType,
+  eventDataSchemas,
+  isOpeningEventType,
+  type OpeningEventType,
+} from "./catalog.js";
 import { governanceEventFields } from "./governance-event.js";
 import { chipLaunchFields, modelReleaseFields, productLaunchFields } from "./launches.js";
-import { Changes } from "./lifecycle-events.js";
+import { Changes, type DealAmended } from "./lifecycle-events.js";
 import {
   computeDealFields,
   licenseDealFields,
@@ -150,7 +156,8 @@ export type CorrectionResult<T> = { success: true; data: T } | { success: false;
  * `amount` is replaced whole) that must still validate as that event type. Any field but `dealId`
  * may change, parties and `status`/`occurredOn` included. Issue paths are relative to the corrected
  * event's data (for a changed field, its key in `changes`). Several corrections of one event are
- * applied by calling this in log order, each on the previous result.
+ * applied by calling this in log order, each on the previous result. When the target is a `DealAmended`,
+ * pass the deal's `openingType` so the corrected `changes` are held to the amendment rules too.
  *
  * @example
  * applyCorrection("AcquisitionReported", acquisition, { price: { usd: 2e9 } });
@@ -160,17 +167,20 @@ export function applyCorrection<K extends CorrectableEventType>(
   targetType: K,
   targetData: EventDataByType[K],
   changes: Readonly<Record<string, unknown>>,
+  openingType?: OpeningEventType,
 ): CorrectionResult<EventDataByType[K]>;
 /** The same, for callers holding a stored event whose type is only known as a string. */
 export function applyCorrection(
   targetType: string,
   targetData: Readonly<Record<string, unknown>>,
   changes: Readonly<Record<string, unknown>>,
+  openingType?: string,
 ): CorrectionResult<Record<string, unknown>>;
 export function applyCorrection(
   targetType: string,
   targetData: Readonly<Record<string, unknown>>,
   changes: Readonly<Record<string, unknown>>,
+  openingType?: string,
 ): CorrectionResult<Record<string, unknown>> {
   if (!isCorrectableEventType(targetType)) {
     const message = `A ${targetType} cannot be corrected; only a deal's opening event, DealStatusChanged, DealAmended or DealEnded can`;
@@ -183,6 +193,10 @@ export function applyCorrection(
   const { dealId: _dealId, ...rest } = changes;
   const result = eventDataSchemas[targetType].safeParse({ ...targetData, ...rest });
   if (!result.success) issues.push(...toValidationIssues(result.error.issues));
+  if (result.success && targetType === "DealAmended" && isOpeningEventType(openingType)) {
+    const amendment = amendmentChangesSchema(openingType).safeParse((result.data as DealAmended).changes);
+    if (!amendment.success) issues.push(...toValidationIssues(amendment.error.issues, ["changes"]));
+  }
   if (!result.success || issues.length > 0) return { success: false, issues };
   return { success: true, data: result.data };
 }

@@ -3,20 +3,25 @@ import { crossFieldRule, reportDuplicates, reportSameParty } from "./cross-field
 import { openingCommonFields } from "./opening-fields.js";
 import { boundedArray, CompanyId, isRecord, Money } from "./primitives.js";
 
-const SERIES = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"].map(
-  (letter) => `series_${letter}` as const,
-);
-
 export const FUNDING_ROUNDS = [
   "pre_seed",
   "seed",
-  ...SERIES,
+  "series_a",
+  "series_b",
+  "series_c",
+  "series_d",
+  "series_e",
+  "series_f",
+  "series_g",
+  "series_h",
+  "series_i",
+  "series_j",
   "growth",
   "corporate",
   "debt",
   "grant",
   "other",
-] as const satisfies readonly string[];
+] as const;
 
 export const Investor = z.strictObject({
   companyId: CompanyId,

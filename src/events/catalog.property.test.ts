@@ -53,8 +53,8 @@ const NESTED_REQUIRED: Record<string, string[]> = {
 const walk = (value: unknown, path: Path, visit: (path: Path, value: unknown) => void): void => {
   visit(path, value);
   if (path[path.length - 1] === "changes") return;
-  if (Array.isArray(value)) value.forEach((child, index) => walk(child, [...path, index], visit));
-  else if (isRecord(value)) for (const [key, child] of Object.entries(value)) walk(child, [...path, key], visit);
+  const children = Array.isArray(value) ? value.entries() : isRecord(value) ? Object.entries(value) : [];
+  for (const [key, child] of children) walk(child, [...path, key], visit);
 };
 
 const dataPaths = (event: { data: unknown }) => {
@@ -83,12 +83,20 @@ const requiredPaths = (event: { type: EventType; data: unknown }): Path[] => {
 };
 
 const wrongTypeFor = (value: unknown): unknown =>
-  typeof value === "string" ? 42 : typeof value === "number" ? "42" : typeof value === "boolean" ? "true" : "wrong";
+  typeof value === "string"
+    ? 42
+    : typeof value === "number"
+      ? "42"
+      : typeof value === "boolean"
+        ? "true"
+        : "wrong";
 
 /** Returns a deep copy of `root` with the value at `path` replaced (or deleted when `value` is omitted). */
 const withValueAt = (root: unknown, path: Path, ...value: [unknown?]): unknown => {
   const copy = structuredClone(root) as Record<string | number, unknown>;
-  const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((node, key) => node[key] as never, copy);
+  const parent = path
+    .slice(0, -1)
+    .reduce<Record<string | number, unknown>>((node, key) => node[key] as never, copy);
   const last = path[path.length - 1]!;
   if (value.length === 0) delete parent[last];
   else parent[last] = value[0];
@@ -132,30 +140,38 @@ describe("generated events", () => {
   });
 });
 
-describe("mutated events", () => {
-  it("are rejected with an issue at the mutated path", () => {
-    const mutation = fc.constantFrom("unknown key", "wrong type", "missing field");
+describe("mutated events are rejected with an issue at the mutated path", () => {
+  it("an unknown key at any object depth", () => {
     fc.assert(
-      fc.property(arbitraryEventInput(), mutation, fc.nat(), (input, kind, pick) => {
-        let mutated: unknown;
-        let path: Path;
-        if (kind === "unknown key") {
-          const objects = strictObjectPaths(input);
-          path = [...objects[pick % objects.length]!, "zz_unknown"];
-          mutated = withValueAt(input, path, 1);
-        } else if (kind === "wrong type") {
-          const values = dataPaths(input);
-          const target = values[pick % values.length]!;
-          path = target.path;
-          mutated = withValueAt(input, path, wrongTypeFor(target.value));
-        } else {
-          const required = requiredPaths(input);
-          path = required[pick % required.length]!;
-          mutated = withValueAt(input, path);
-        }
-        expect(issuePaths(mutated)).toContain(path.join("."));
+      fc.property(arbitraryEventInput(), fc.nat(), (input, pick) => {
+        const objects = strictObjectPaths(input);
+        const path = [...objects[pick % objects.length]!, "zz_unknown"];
+        expect(issuePaths(withValueAt(input, path, 1))).toContain(path.join("."));
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("a field replaced by a value of the wrong type", () => {
+    fc.assert(
+      fc.property(arbitraryEventInput(), fc.nat(), (input, pick) => {
+        const values = dataPaths(input);
+        const { path, value } = values[pick % values.length]!;
+        expect(issuePaths(withValueAt(input, path, wrongTypeFor(value)))).toContain(path.join("."));
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it("every required field, deleted one at a time", () => {
+    fc.assert(
+      fc.property(arbitraryEventInput(), (input) => {
+        for (const path of requiredPaths(input)) {
+          expect(issuePaths(withValueAt(input, path))).toContain(path.join("."));
+        }
+      }),
+      // Each run parses one event per required field, so fewer runs cover as much.
+      { numRuns: NUM_RUNS / 2 },
     );
   });
 });

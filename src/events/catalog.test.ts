@@ -35,26 +35,47 @@ describe("eventKind", () => {
 
 describe("streamIdOf", () => {
   it("puts company events on the company stream and the rest on the deal stream", () => {
-    expect(streamIdOf({ type: "CompanyRegistered", data: { companyId: "openai", name: "OpenAI", kind: "company" } })).toBe(
-      "company-openai",
-    );
-    expect(streamIdOf({ type: "CompanyUpdated", data: { companyId: "openai" } })).toBe("company-openai");
-    expect(streamIdOf({ type: "DealEnded", data: { dealId: "spacex-anysphere" } })).toBe("deal-spacex-anysphere");
     expect(
-      streamIdOf({ type: "AcquisitionReported", data: { ...common, dealId: "x-y", acquirer: "x", target: "y" } }),
+      streamIdOf({
+        type: "CompanyRegistered",
+        data: { companyId: "openai", name: "OpenAI", kind: "company" },
+      }),
+    ).toBe("company-openai");
+    expect(streamIdOf({ type: "CompanyUpdated", data: { companyId: "openai" } })).toBe("company-openai");
+    expect(streamIdOf({ type: "DealEnded", data: { dealId: "spacex-anysphere" } })).toBe(
+      "deal-spacex-anysphere",
+    );
+    expect(
+      streamIdOf({
+        type: "AcquisitionReported",
+        data: { ...common, dealId: "x-y", acquirer: "x", target: "y" },
+      }),
     ).toBe("deal-x-y");
   });
 });
 
 describe("referencedCompanyIds and partiesOf", () => {
   const cases: [string, DomainEvent, string[]][] = [
-    ["a registration references nothing", { type: "CompanyRegistered", data: { companyId: "a", name: "A", kind: "company" } }, []],
-    ["an update references its company", { type: "CompanyUpdated", data: { companyId: "a", name: "A2" } }, ["a"]],
+    [
+      "a registration references nothing",
+      { type: "CompanyRegistered", data: { companyId: "a", name: "A", kind: "company" } },
+      [],
+    ],
+    [
+      "an update references its company",
+      { type: "CompanyUpdated", data: { companyId: "a", name: "A2" } },
+      ["a"],
+    ],
     [
       "a funding round: investee and investors",
       {
         type: "FundingRoundReported",
-        data: { ...common, investee: "z", round: "seed", investors: [{ companyId: "b" }, { companyId: "a" }] },
+        data: {
+          ...common,
+          investee: "z",
+          round: "seed",
+          investors: [{ companyId: "b" }, { companyId: "a" }],
+        },
       },
       ["a", "b", "z"],
     ],
@@ -62,13 +83,20 @@ describe("referencedCompanyIds and partiesOf", () => {
       "a partnership: partners and dependency ends",
       {
         type: "PartnershipReported",
-        data: { ...common, partners: ["b", "a"], dependency: { customer: "a", supplier: "b", layer: "energy" } },
+        data: {
+          ...common,
+          partners: ["b", "a"],
+          dependency: { customer: "a", supplier: "b", layer: "energy" },
+        },
       },
       ["a", "b"],
     ],
     [
       "a compute deal: parties and accelerator designer",
-      { type: "ComputeDealReported", data: { ...common, customer: "c", provider: "p", acceleratorDesigner: "n" } },
+      {
+        type: "ComputeDealReported",
+        data: { ...common, customer: "c", provider: "p", acceleratorDesigner: "n" },
+      },
       ["c", "n", "p"],
     ],
     [
@@ -83,7 +111,13 @@ describe("referencedCompanyIds and partiesOf", () => {
       "a model release: developer and base-model developer",
       {
         type: "ModelReleaseReported",
-        data: { ...common, developer: "d", model: "M", access: "api", baseModel: { name: "B", developer: "e" } },
+        data: {
+          ...common,
+          developer: "d",
+          model: "M",
+          access: "api",
+          baseModel: { name: "B", developer: "e" },
+        },
       },
       ["d", "e"],
     ],
@@ -97,7 +131,10 @@ describe("referencedCompanyIds and partiesOf", () => {
     ],
     [
       "a governance event: subjects",
-      { type: "GovernanceEventReported", data: { ...common, subjects: ["s", "r"], kind: "other", title: "T" } },
+      {
+        type: "GovernanceEventReported",
+        data: { ...common, subjects: ["s", "r"], kind: "other", title: "T" },
+      },
       ["r", "s"],
     ],
     ["a status change: none", { type: "DealStatusChanged", data: { dealId: "d", status: "completed" } }, []],
@@ -120,7 +157,9 @@ describe("referencedCompanyIds and partiesOf", () => {
   });
 
   it("gives the company itself as the party of company events, the referenced ids otherwise", () => {
-    expect(partiesOf({ type: "CompanyRegistered", data: { companyId: "a", name: "A", kind: "company" } })).toEqual(["a"]);
+    expect(
+      partiesOf({ type: "CompanyRegistered", data: { companyId: "a", name: "A", kind: "company" } }),
+    ).toEqual(["a"]);
     expect(partiesOf({ type: "CompanyUpdated", data: { companyId: "a" } })).toEqual(["a"]);
     for (const [, event, expected] of cases.slice(2)) expect(partiesOf(event)).toEqual(expected);
   });

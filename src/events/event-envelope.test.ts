@@ -52,17 +52,21 @@ describe("parseEventInput", () => {
     if (result.success) return;
     expect(result.issues).toHaveLength(1);
     expect(result.issues[0]?.path).toBe("events.0.type");
-    expect(result.issues[0]?.message).toMatch(/^Unknown event type "DealClosed"; expected one of CompanyRegistered, /);
+    expect(result.issues[0]?.message).toMatch(
+      /^Unknown event type "DealClosed"; expected one of CompanyRegistered, /,
+    );
     expect(result.issues[0]?.message).toContain("DealRetracted");
   });
 
   it("names a missing type and missing or non-object data", () => {
     const missing = parseEventInput({ data: {} });
-    expect(missing.success ? [] : missing.issues.map((issue) => [issue.path, issue.message.split(";")[0]])).toEqual([
-      ["type", "Missing event type"],
-    ]);
+    expect(
+      missing.success ? [] : missing.issues.map((issue) => [issue.path, issue.message.split(";")[0]]),
+    ).toEqual([["type", "Missing event type"]]);
     const noData = parseEventInput({ type: "DealEnded" });
-    expect(noData.success ? [] : noData.issues).toEqual([{ path: "data", message: "data must be an object" }]);
+    expect(noData.success ? [] : noData.issues).toEqual([
+      { path: "data", message: "data must be an object" },
+    ]);
     const arrayData = parseEventInput({ type: "DealEnded", data: [] });
     expect(arrayData.success ? [] : arrayData.issues.map((issue) => issue.path)).toEqual(["data"]);
   });

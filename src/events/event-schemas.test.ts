@@ -11,10 +11,19 @@ const seedFile = [
   new URL("../../../shared/data/seed-events.ndjson", import.meta.url),
 ].find((url) => existsSync(url));
 
-const seedLines = seedFile ? readFileSync(seedFile, "utf8").split("\n").filter((line) => line.trim() !== "") : [];
+const seedLines = seedFile
+  ? readFileSync(seedFile, "utf8")
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+  : [];
 
 const source = { url: "https://example.com/news", title: "A report" };
-const opening = (fields: Record<string, unknown>) => ({ dealId: "d-1", status: "announced", sources: [source], ...fields });
+const opening = (fields: Record<string, unknown>) => ({
+  dealId: "d-1",
+  status: "announced",
+  sources: [source],
+  ...fields,
+});
 
 const issuesOf = (type: string, data: unknown) => {
   const result = parseEventInput({ type, data });
@@ -27,12 +36,15 @@ describe("seed events", () => {
     expect(seedLines).toHaveLength(63);
   });
 
-  it.each(seedLines.map((line, index) => [index + 1, line] as const))("line %i parses and keeps its data", (_, line) => {
-    const input = JSON.parse(line);
-    const result = parseEventInput(input);
-    expect(result.success ? [] : result.issues).toEqual([]);
-    expect(result.success && result.event).toStrictEqual(input);
-  });
+  it.each(seedLines.map((line, index) => [index + 1, line] as const))(
+    "line %i parses and keeps its data",
+    (_, line) => {
+      const input = JSON.parse(line);
+      const result = parseEventInput(input);
+      expect(result.success ? [] : result.issues).toEqual([]);
+      expect(result.success && result.event).toStrictEqual(input);
+    },
+  );
 });
 
 describe("unknown fields", () => {
@@ -56,7 +68,12 @@ describe("unknown fields", () => {
 
   it("are rejected in registration layers and partnership dependencies", () => {
     expect(
-      pathsOf("CompanyRegistered", { companyId: "a", name: "A", kind: "company", layers: [{ layer: "model", x: 1 }] }),
+      pathsOf("CompanyRegistered", {
+        companyId: "a",
+        name: "A",
+        kind: "company",
+        layers: [{ layer: "model", x: 1 }],
+      }),
     ).toEqual(["data.layers.0.x"]);
     const dependency = { customer: "a", supplier: "b", layer: "compute", weight: 1 };
     expect(pathsOf("PartnershipReported", opening({ partners: ["a", "b"], dependency }))).toEqual([
@@ -115,7 +132,9 @@ describe("primitives inside events", () => {
 
 describe("cross-field rules", () => {
   it("rejects repeated partners at the repeat", () => {
-    expect(pathsOf("PartnershipReported", opening({ partners: ["a", "b", "a"] }))).toEqual(["data.partners.2"]);
+    expect(pathsOf("PartnershipReported", opening({ partners: ["a", "b", "a"] }))).toEqual([
+      "data.partners.2",
+    ]);
   });
 
   it("needs two partners", () => {
@@ -144,9 +163,9 @@ describe("cross-field rules", () => {
 
   it("rejects repeated investors and an empty investor list", () => {
     const round = (investors: unknown[]) => opening({ investee: "x", round: "series_a", investors });
-    expect(pathsOf("FundingRoundReported", round([{ companyId: "a" }, { companyId: "a", lead: true }]))).toEqual([
-      "data.investors.1.companyId",
-    ]);
+    expect(
+      pathsOf("FundingRoundReported", round([{ companyId: "a" }, { companyId: "a", lead: true }])),
+    ).toEqual(["data.investors.1.companyId"]);
     expect(pathsOf("FundingRoundReported", round([]))).toEqual(["data.investors"]);
   });
 
@@ -160,9 +179,9 @@ describe("enums and defaults", () => {
   it.each(["pre_seed", "seed", "series_a", "series_j", "growth", "corporate", "debt", "grant", "other"])(
     "accepts the round %s",
     (round) => {
-      expect(pathsOf("FundingRoundReported", opening({ investee: "x", round, investors: [{ companyId: "a" }] }))).toEqual(
-        [],
-      );
+      expect(
+        pathsOf("FundingRoundReported", opening({ investee: "x", round, investors: [{ companyId: "a" }] })),
+      ).toEqual([]);
     },
   );
 
@@ -173,8 +192,12 @@ describe("enums and defaults", () => {
 
   it("bounds percentAcquired to (0, 100] and leaves an absent one absent", () => {
     const acquisition = (extra: Record<string, unknown>) => opening({ acquirer: "a", target: "b", ...extra });
-    expect(pathsOf("AcquisitionReported", acquisition({ percentAcquired: 0 }))).toEqual(["data.percentAcquired"]);
-    expect(pathsOf("AcquisitionReported", acquisition({ percentAcquired: 100.1 }))).toEqual(["data.percentAcquired"]);
+    expect(pathsOf("AcquisitionReported", acquisition({ percentAcquired: 0 }))).toEqual([
+      "data.percentAcquired",
+    ]);
+    expect(pathsOf("AcquisitionReported", acquisition({ percentAcquired: 100.1 }))).toEqual([
+      "data.percentAcquired",
+    ]);
     expect(pathsOf("AcquisitionReported", acquisition({ percentAcquired: 0.1 }))).toEqual([]);
     const parsed = parseEventInput({ type: "AcquisitionReported", data: acquisition({}) });
     expect(parsed.success && "percentAcquired" in parsed.event.data).toBe(false);

@@ -89,6 +89,7 @@ export {
   CAPACITY_UNITS,
   Capacity,
   CompanyId,
+  Confidence,
   CountryCode,
   CurrencyCode,
   DEPENDENCY_LAYERS,
@@ -96,10 +97,12 @@ export {
   DependencyLayer,
   daysInMonth,
   effectiveDate,
+  HttpUrl,
   IsoDate,
   isPartialDate,
   LAYERS,
   Layer,
+  LongText,
   MAX_ARRAY_LENGTH,
   MAX_ID_LENGTH,
   MAX_NAME_LENGTH,
@@ -109,10 +112,13 @@ export {
   MONEY_PERIODS,
   Money,
   moneyPeriodOf,
+  Name,
   PartialDate,
   Source,
   STATUSES,
   Status,
+  Summary,
+  TermMonths,
 } from "./primitives.js";
 export {
   ComputeDealReported,
@@ -124,4 +130,9 @@ export {
   SUPPLY_LAYERS,
   SupplyDealReported,
 } from "./relationship-deals.js";
-export { formatIssuePath, toValidationIssues, type ValidationIssue } from "./validation-issue.js";
+export {
+  formatIssuePath,
+  type IssuePathPrefix,
+  toValidationIssues,
+  type ValidationIssue,
+} from "./validation-issue.js";

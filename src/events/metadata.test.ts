@@ -20,7 +20,9 @@ describe("EventMetadata", () => {
   });
 
   it.each([[[]], [null], ["text"], [5]])("rejects %j: not an object", (metadata) => {
-    expect(metadataIssues(metadata)).toEqual([{ path: "events.0.metadata", message: "metadata must be a JSON object" }]);
+    expect(metadataIssues(metadata)).toEqual([
+      { path: "events.0.metadata", message: "metadata must be a JSON object" },
+    ]);
   });
 
   it("accepts 8 levels and rejects 9", () => {

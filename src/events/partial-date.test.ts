@@ -30,9 +30,12 @@ describe("effectiveDate", () => {
 });
 
 describe("PartialDate", () => {
-  it.each(["2025", "2025-H1", "2025-Q4", "2025-01", "2024-02-29", "1000", "9999-12-31"])("accepts %s", (value) => {
-    expect(PartialDate.safeParse(value).success).toBe(true);
-  });
+  it.each(["2025", "2025-H1", "2025-Q4", "2025-01", "2024-02-29", "1000", "9999-12-31"])(
+    "accepts %s",
+    (value) => {
+      expect(PartialDate.safeParse(value).success).toBe(true);
+    },
+  );
 
   it.each([
     "2025-02-30",

@@ -3,7 +3,7 @@ import { IsoDate } from "./partial-date.js";
 
 export { daysInMonth, effectiveDate, IsoDate, isPartialDate, PartialDate } from "./partial-date.js";
 
-/** Bounds from the spec's validation rules; lengths count UTF-16 units, as `string.length` and zod do. */
+/** Bounds from the spec's validation rules; string lengths count UTF-16 units (`string.length`). */
 export const MAX_NAME_LENGTH = 200;
 export const MAX_SUMMARY_LENGTH = 280;
 export const MAX_TEXT_LENGTH = 1000;
@@ -33,7 +33,9 @@ export type DealId = z.infer<typeof DealId>;
 const utf16String = (max: number) =>
   z
     .string()
-    .refine((value) => value.length <= max, { error: `Too long: expected at most ${max} characters (UTF-16 units)` })
+    .refine((value) => value.length <= max, {
+      error: `Too long: expected at most ${max} characters (UTF-16 units)`,
+    })
     .meta({ maxLength: max });
 
 /** A non-empty string of at most `max` UTF-16 units. */

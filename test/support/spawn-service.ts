@@ -30,7 +30,11 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
 }
 
 /** Waits until the process prints `pattern` (or fails with its output after `timeoutMs`). */
-export async function waitForOutput(spawned: Spawned, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+export async function waitForOutput(
+  spawned: Spawned,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = spawned.output().match(pattern);
