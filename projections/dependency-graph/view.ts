@@ -1,0 +1,70 @@
+/**
+ * The body of `GET /v1/views/dependencies`.
+ */
+import {
+  type DependencyLayer,
+  type DomainState,
+  dayToIso,
+  edgesAt,
+  isoToDay,
+  roundHalfEven3,
+  worldAt,
+} from "../../src/domain/index.js";
+
+export interface EdgeBody {
+  customer: string;
+  supplier: string;
+  layer: DependencyLayer;
+  weight: number;
+  totalValueUsd: number | null;
+  firstSeen: string;
+  deals: string[];
+}
+
+export interface DependenciesViewBody<C = string | null> {
+  asOf: string;
+  cursor: C;
+  edges: EdgeBody[];
+}
+
+export interface DependencyFilters {
+  /** Keep edges touching this company (as customer or supplier). */
+  readonly company?: string | undefined;
+  readonly layer?: DependencyLayer | undefined;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Edges in force at `asOf`, ordered by rounded weight desc, then customer, supplier, layer. */
+export function dependenciesView<C>(
+  state: DomainState,
+  asOf: string,
+  cursor: C,
+  filters: DependencyFilters = {},
+): DependenciesViewBody<C> {
+  const day = isoToDay(asOf);
+  const { control } = worldAt(state, day);
+  const edges: EdgeBody[] = [];
+  for (const e of edgesAt(state, day, control)) {
+    if (filters.company !== undefined && e.customer !== filters.company && e.supplier !== filters.company)
+      continue;
+    if (filters.layer !== undefined && e.layer !== filters.layer) continue;
+    edges.push({
+      customer: e.customer,
+      supplier: e.supplier,
+      layer: e.layer,
+      weight: roundHalfEven3(e.weight),
+      totalValueUsd: e.totalValueUsd === null ? null : roundHalfEven3(e.totalValueUsd),
+      firstSeen: dayToIso(e.firstSeen),
+      deals: [...e.deals],
+    });
+  }
+  edges.sort(
+    (a, b) =>
+      b.weight - a.weight ||
+      cmp(a.customer, b.customer) ||
+      cmp(a.supplier, b.supplier) ||
+      cmp(a.layer, b.layer),
+  );
+  return { asOf, cursor, edges };
+}

@@ -1,0 +1,8 @@
+import { dependencyGraph } from "./dependency-graph/definition.js";
+import { integrationRanking } from "./integration-ranking/definition.js";
+import { layerOwnership } from "./layer-ownership/definition.js";
+
+/** The registry the composition root hands to the projector and the views. */
+export const PROJECTIONS = [layerOwnership, dependencyGraph, integrationRanking] as const;
+
+export { dependencyGraph, integrationRanking, layerOwnership };
