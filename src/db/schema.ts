@@ -31,8 +31,48 @@ export interface ApiTokensTable {
   created_at: Generated<Date>;
 }
 
+/** One build of a projection: its read-model table and checkpoint (see src/projector). */
+export interface ProjectionBuildsTable {
+  name: string;
+  build: number;
+  version: number;
+  table_name: string;
+  status: "building" | "live" | "retired" | "failed";
+  cursor_xid: ColumnType<string, string | undefined, string>;
+  cursor_position: ColumnType<string | number, number | undefined, number>;
+  as_of: ColumnType<Date | string | null, string | null | undefined, string | null>;
+  events_done: ColumnType<string | number, number | undefined, number>;
+  events_total: ColumnType<string | number, number | undefined, number>;
+  events_per_second: number | null;
+  started_at: ColumnType<Date, string | undefined, string>;
+  finished_at: ColumnType<Date | null, string | null | undefined, string | null>;
+  updated_at: ColumnType<Date, string | undefined, string>;
+  error: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+export interface ProjectionsTable {
+  name: string;
+  live_build: number;
+  rebuild_requested: Generated<boolean>;
+  last_rebuild: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+export interface ViewChangesTable {
+  position: ColumnType<string | number, never, never>;
+  xid: ColumnType<string, never, never>;
+  projection: string;
+  version: number;
+  cursor: string;
+  as_of: ColumnType<Date | string, string, string>;
+  changes: ColumnType<unknown, string, string>;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
 export interface Database {
   events: EventsTable;
+  projection_builds: ProjectionBuildsTable;
+  projections: ProjectionsTable;
+  view_changes: ViewChangesTable;
   log_meta: LogMetaTable;
   api_tokens: ApiTokensTable;
 }

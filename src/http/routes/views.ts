@@ -1,0 +1,181 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { compareLogPositions, decodeCursor, encodeCursor, type LogPosition } from "../../event-log/cursor.js";
+import { EventLogError, ValidationError } from "../../event-log/errors.js";
+import { DEPENDENCY_LAYERS, IsoDate } from "../../events/index.js";
+import { matchesFilters, type RowFilter } from "../../projector/read-model-table.js";
+import type { ViewReader } from "../../projector/view-reader.js";
+import type { AppDeps, AppEnv } from "../deps.js";
+import { parseQuery } from "../parse-query.js";
+
+const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be a company id");
+
+const ViewQuery = z.strictObject({
+  asOf: IsoDate.optional(),
+  knownAt: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  after: z.string().optional(),
+  waitFor: z.string().optional(),
+  timeout: z.coerce.number().int().min(0).max(10_000).default(5000),
+});
+const DependenciesQuery = ViewQuery.extend({
+  company: slug.optional(),
+  layer: z.enum(DEPENDENCY_LAYERS).optional(),
+});
+type ViewQuery = z.infer<typeof ViewQuery>;
+
+/** 504: the view did not reach the cursor a client waited for. */
+class WaitTimeoutError extends EventLogError {
+  override name = "WaitTimeoutError";
+  constructor() {
+    super(504, "wait-timeout", "The view did not reach the waitFor cursor within the timeout");
+  }
+}
+
+const PAGE_PREFIX = "p1.";
+const encodePage = (ord: number) => Buffer.from(`${PAGE_PREFIX}${ord}`).toString("base64url");
+function decodePage(token: string | undefined): number {
+  if (token === undefined) return -1;
+  const text = Buffer.from(token, "base64url").toString("latin1");
+  const ord = Number(text.slice(PAGE_PREFIX.length));
+  if (!text.startsWith(PAGE_PREFIX) || !Number.isInteger(ord) || ord < 0) {
+    throw new ValidationError([{ path: "after", message: "not a page token of this view" }]);
+  }
+  return ord;
+}
+
+interface ViewPage {
+  asOf: string;
+  cursor: string;
+  rows: unknown[];
+  next?: string;
+}
+
+export interface ViewRoutesDeps extends AppDeps {
+  readonly views: ViewReader;
+  readonly clock: () => Date;
+}
+
+/**
+ * GET /v1/views/{layers,dependencies,rankings} and /v1/views/layers/{companyId}. A current view (today, no
+ * knowledge point) comes from the live read model; a past date or knowledge point from the same reducers
+ * folded in memory. Both produce the same rows, so pagination and filters are one code path.
+ */
+export function viewRoutes(deps: ViewRoutesDeps) {
+  const app = new Hono<AppEnv>();
+  const { views, logId } = deps;
+  const today = () => deps.clock().toISOString().slice(0, 10);
+
+  async function page(
+    name: string,
+    query: ViewQuery,
+    filters: RowFilter[] = [],
+    key?: string,
+  ): Promise<ViewPage> {
+    const asOf = query.asOf ?? today();
+    const knownAt = query.knownAt === undefined ? undefined : decodeCursor(logId, query.knownAt, "knownAt");
+    const waitFor = query.waitFor === undefined ? undefined : decodeCursor(logId, query.waitFor, "waitFor");
+    const afterOrd = decodePage(query.after);
+    const current = asOf === today() && knownAt === undefined;
+
+    if (current) {
+      if (waitFor) await waitUntil(async () => (await views.liveBuild(name))?.cursor, waitFor, query.timeout);
+      const found = await views.rows(name, { afterOrd, limit: query.limit + 1, filters, key });
+      if (found && found.build.asOf === asOf && found.build.status !== "failed") {
+        return finish(asOf, found.build.cursor, found.rows);
+      }
+    } else if (waitFor) {
+      await waitUntil(async () => (await views.folded(name)).cursor, waitFor, query.timeout);
+    }
+    // A past date, a knowledge point, or no fresh read model yet: fold in memory.
+    const folded = await views.folded(name, knownAt);
+    const all = views.definition(name).rows(folded.state, asOf);
+    const rows: { ord: number; body: unknown }[] = [];
+    for (let ord = afterOrd + 1; ord < all.length && rows.length <= query.limit; ord += 1) {
+      const row = all[ord]!;
+      if ((key === undefined || row.key === key) && matchesFilters(row.body, filters))
+        rows.push({ ord, body: row.body });
+    }
+    return finish(asOf, folded.cursor, rows);
+
+    function finish(viewAsOf: string, cursor: LogPosition, rows: { ord: number; body: unknown }[]): ViewPage {
+      const more = rows.length > query.limit;
+      const shown = more ? rows.slice(0, query.limit) : rows;
+      return {
+        asOf: viewAsOf,
+        cursor: encodeCursor(logId, cursor),
+        rows: shown.map((row) => row.body),
+        ...(more ? { next: encodePage(shown.at(-1)!.ord) } : {}),
+      };
+    }
+  }
+
+  const withoutControls = (body: unknown) => {
+    const { controls: _controls, ...entry } = body as Record<string, unknown>;
+    return entry;
+  };
+
+  app.get("/layers", async (c) => {
+    const { rows, ...rest } = await page("layer-ownership", parseQuery(c, ViewQuery));
+    return c.json({
+      asOf: rest.asOf,
+      cursor: rest.cursor,
+      companies: rows.map(withoutControls),
+      ...next(rest),
+    });
+  });
+
+  app.get("/layers/:companyId", async (c) => {
+    const companyId = slug.safeParse(c.req.param("companyId"));
+    if (!companyId.success)
+      throw new ValidationError([{ path: "companyId", message: "must be a company id" }]);
+    const query = parseQuery(c, ViewQuery);
+    const { rows, asOf, cursor } = await page(
+      "layer-ownership",
+      { ...query, after: undefined },
+      [],
+      companyId.data,
+    );
+    if (rows.length === 0) {
+      throw new EventLogError(
+        404,
+        "not-found",
+        `Company ${companyId.data} is not registered (as known at this cursor)`,
+      );
+    }
+    return c.json({ asOf, cursor, ...(rows[0] as object) });
+  });
+
+  app.get("/dependencies", async (c) => {
+    const query = parseQuery(c, DependenciesQuery);
+    const filters: RowFilter[] = [];
+    if (query.company) filters.push({ fields: ["customer", "supplier"], value: query.company });
+    if (query.layer) filters.push({ fields: ["layer"], value: query.layer });
+    const { rows, ...rest } = await page("dependency-graph", query, filters);
+    return c.json({ asOf: rest.asOf, cursor: rest.cursor, edges: rows, ...next(rest) });
+  });
+
+  app.get("/rankings", async (c) => {
+    const { rows, ...rest } = await page("integration-ranking", parseQuery(c, ViewQuery));
+    return c.json({ asOf: rest.asOf, cursor: rest.cursor, rankings: rows, ...next(rest) });
+  });
+
+  return app;
+}
+
+const next = (page: { next?: string }) => (page.next ? { next: page.next } : {});
+
+/** Polls until `read()` reaches `target` in delivery order, or throws 504 after `timeoutMs`. */
+async function waitUntil(
+  read: () => Promise<LogPosition | undefined>,
+  target: LogPosition,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const reached = await read();
+    if (reached && compareLogPositions(reached, target) >= 0) return;
+    if (Date.now() >= deadline) throw new WaitTimeoutError();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

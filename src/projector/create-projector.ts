@@ -1,0 +1,95 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { WakeUp } from "../event-log/wake-up.js";
+import type { ProjectionDefinition } from "./definition.js";
+import { embeddedLease, type Lease, tryAcquirePostgresLease } from "./lease.js";
+import { runProjection } from "./run-projection.js";
+
+export interface ProjectorDeps {
+  readonly db: Kysely<Database>;
+  readonly logId: string;
+  /** The registry: the projector never imports `projections/` itself. */
+  readonly projections: readonly ProjectionDefinition<never>[] | readonly ProjectionDefinition<unknown>[];
+  /** PostgreSQL URL for the leases' dedicated connections; absent → embedded (single process). */
+  readonly databaseUrl?: string;
+  readonly clock?: () => Date;
+  /** In-process wake-ups after appends. */
+  readonly wakeUp?: WakeUp;
+  readonly pollMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface Projector {
+  /** Resolves once every runner has stopped. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs every projection of the registry: for each, one active runner across all processes (advisory-lock
+ * lease), the others standing by and retrying. A runner that stops (lease lost, reducer error) is retried
+ * after a pause; errors are logged, never swallowed silently.
+ */
+export function createProjector(deps: ProjectorDeps): Projector {
+  const clock = deps.clock ?? (() => new Date());
+  const log = deps.log ?? ((message: string) => console.log(`stackledger: ${message}`));
+  const pollMs = deps.pollMs ?? 1000;
+  let stopped = false;
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of [...sleepers]) wake();
+  };
+  const unsubscribe = deps.wakeUp?.subscribe(wakeAll);
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+
+  const runOne = async (definition: ProjectionDefinition<unknown>) => {
+    while (!stopped) {
+      let lease: Lease | undefined;
+      try {
+        lease = deps.databaseUrl
+          ? await tryAcquirePostgresLease(deps.databaseUrl, definition.name)
+          : embeddedLease();
+        if (!lease) {
+          await sleep(pollMs * 2);
+          continue;
+        }
+        lease.onNotify(wakeAll);
+        await runProjection(definition, {
+          db: deps.db,
+          logId: deps.logId,
+          clock,
+          lease,
+          idle: () => sleep(pollMs),
+          stopped: () => stopped,
+          log,
+        });
+      } catch (error) {
+        if (!stopped) log(`projection ${definition.name}: runner error: ${(error as Error).message}`);
+      } finally {
+        await lease?.release();
+      }
+      if (!stopped) await sleep(pollMs * 2);
+    }
+  };
+
+  const running = (deps.projections as readonly ProjectionDefinition<unknown>[]).map((definition) =>
+    runOne(definition),
+  );
+  return {
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      wakeAll();
+      await Promise.all(running);
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { RecordedEvent } from "../domain/event-types.js";
+
+/** One row of a read model: a stable key and the JSON body the view serves for it. */
+export interface ReadModelRow {
+  readonly key: string;
+  readonly body: unknown;
+}
+
+/** The change kinds of architecture.md, as written to `view_changes` and streamed by the feed. */
+export type ChangeKind =
+  | "layer_gained"
+  | "layer_lost"
+  | "layer_changed"
+  | "control_gained"
+  | "control_lost"
+  | "edge_added"
+  | "edge_removed"
+  | "rank_changed";
+
+export interface ViewChange {
+  readonly kind: ChangeKind;
+  readonly companyId?: string;
+  readonly layer?: string;
+  readonly customer?: string;
+  readonly supplier?: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** A sentence a person understands: "spacex gained application via anysphere (acquisition completed)". */
+  readonly description: string;
+}
+
+/**
+ * A projection as the projector runs it: a pure reducer over its state, and how the state becomes the rows
+ * of its read model for a valid date. Everything here is pure; the projector does the I/O.
+ */
+export interface ProjectionDefinition<S = unknown> {
+  readonly name: string;
+  /** Bump to rebuild on the next start. */
+  readonly version: number;
+  /** Event types the reducer reads; others are skipped without being passed to `apply`. */
+  readonly eventTypes: readonly string[];
+  init(): S;
+  /** Deterministic; may mutate and return `state`. Throwing stops the projection (never skips). */
+  apply(state: S, event: RecordedEvent): S;
+  /** The view's rows as of `asOf` (YYYY-MM-DD), in the view's order. */
+  rows(state: S, asOf: string): ReadModelRow[];
+  /** What changed between two row sets of this projection, for `view_changes`. */
+  describe(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): ViewChange[];
+}

@@ -1,0 +1,326 @@
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../db/schema.js";
+import { encodeCursor } from "../event-log/cursor.js";
+import { readAll } from "../event-log/read-all.js";
+import { advanceCheckpoint, markFailed, nextBuildNumber, readLiveBuild } from "./build-store.js";
+import type { ProjectionDefinition, ViewChange } from "./definition.js";
+import { applyEvents, type Folded, foldLog, ReducerError } from "./fold-log.js";
+import type { Lease } from "./lease.js";
+import {
+  createReadModelTable,
+  diffRows,
+  dropReadModelTable,
+  loadRows,
+  type RowDiff,
+  type RowSet,
+  readModelTableName,
+  toRowSet,
+  writeDiff,
+} from "./read-model-table.js";
+
+export interface RunnerContext {
+  readonly db: Kysely<Database>;
+  readonly logId: string;
+  readonly clock: () => Date;
+  readonly lease: Lease;
+  /** Resolves when the runner should look at the log again (wake-up, poll, or stop). */
+  readonly idle: () => Promise<void>;
+  readonly stopped: () => boolean;
+  readonly log: (message: string) => void;
+}
+
+interface Live<S> {
+  build: number;
+  table: string;
+  folded: Folded<S>;
+  rows: RowSet;
+  asOf: string;
+}
+
+class LostLeaseError extends Error {
+  override name = "LostLeaseError";
+}
+
+const BATCH = 1000;
+
+export const utcDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * The active runner of one projection, while it holds the lease: brings the live build up to date (a new
+ * build when there is none or its version changed), then tails the log, applying batches and writing the
+ * changed rows, the change records and the checkpoint in one transaction. Returns when stopped, when the
+ * lease is lost, or after a reducer error (recorded on the build).
+ */
+export async function runProjection<S>(
+  definition: ProjectionDefinition<S>,
+  context: RunnerContext,
+): Promise<void> {
+  let live: Live<S> | undefined;
+  try {
+    live = await resume(definition, context);
+    while (!context.stopped() && context.lease.held()) {
+      const current = await readLiveBuild(context.db, definition.name);
+      if (current?.rebuildRequested || current?.status === "failed") {
+        if (current.status === "failed" && !current.rebuildRequested) {
+          await context.idle();
+          continue;
+        }
+        live = await rebuild(definition, context, live);
+        continue;
+      }
+      if (!live) return;
+      const progressed = await step(definition, context, live);
+      if (!progressed) await context.idle();
+    }
+  } catch (error) {
+    if (error instanceof ReducerError && live) {
+      context.log(`projection ${definition.name} stopped: ${error.message}`);
+      await markFailed(context.db, definition.name, live.build, {
+        message: error.message,
+        eventId: error.eventId,
+      });
+      return;
+    }
+    if (error instanceof LostLeaseError) {
+      context.log(`projection ${definition.name}: lease lost, standing by`);
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Loads the live build, or makes one when there is none or its version is not the definition's. */
+async function resume<S>(
+  definition: ProjectionDefinition<S>,
+  context: RunnerContext,
+): Promise<Live<S> | undefined> {
+  const current = await readLiveBuild(context.db, definition.name);
+  if (!current || current.version !== definition.version) return rebuild(definition, context, undefined);
+  if (current.status === "failed") return undefined;
+  // The reducer state lives in memory: fold the log up to the checkpoint, then continue from there.
+  const folded = await foldLog(context.db, context.logId, definition, { until: current.cursor });
+  const rows = await loadRows(context.db, current.table);
+  return { build: current.build, table: current.table, folded, rows, asOf: current.asOf ?? "" };
+}
+
+/** One batch: read, apply, write the diff, the change records and the checkpoint atomically. */
+async function step<S>(
+  definition: ProjectionDefinition<S>,
+  context: RunnerContext,
+  live: Live<S>,
+): Promise<boolean> {
+  const page = await readAll(context.db, context.logId, { after: live.folded.cursor, limit: BATCH });
+  const today = utcDay(context.clock());
+  if (page.events.length === 0 && today === live.asOf) return false;
+
+  const from = live.folded.cursor;
+  const next: Folded<S> = { ...live.folded };
+  applyEvents(definition, next, page.events);
+  const rows = toRowSet(definition.rows(next.state, today));
+  const diff = diffRows(live.rows, rows);
+  const changes = describeDiff(definition, live.rows, rows, diff);
+
+  await context.db.transaction().execute(async (trx) => {
+    await writeDiff(trx, live.table, diff);
+    if (changes.length > 0) {
+      await trx
+        .insertInto("view_changes")
+        .values({
+          projection: definition.name,
+          version: definition.version,
+          cursor: encodeCursor(context.logId, next.cursor),
+          as_of: today,
+          changes: JSON.stringify(changes),
+        })
+        .execute();
+    }
+    const advanced = await advanceCheckpoint(
+      trx,
+      definition.name,
+      live.build,
+      from,
+      next.cursor,
+      today,
+      page.events.length,
+    );
+    if (!advanced || !context.lease.held()) throw new LostLeaseError();
+  });
+  live.folded = next;
+  live.rows = rows;
+  live.asOf = today;
+  return page.events.length > 0;
+}
+
+/** Change records for the rows that differ, parsed only where needed. */
+function describeDiff<S>(
+  definition: ProjectionDefinition<S>,
+  before: RowSet,
+  after: RowSet,
+  diff: RowDiff,
+): ViewChange[] {
+  if (diff.upserts.length === 0 && diff.deletes.length === 0) return [];
+  const oldBodies = new Map<string, unknown>();
+  const newBodies = new Map<string, unknown>();
+  for (const [key, row] of diff.upserts) {
+    newBodies.set(key, JSON.parse(row.json));
+    const old = before.get(key);
+    if (old) oldBodies.set(key, JSON.parse(old.json));
+  }
+  for (const key of diff.deletes) {
+    const old = before.get(key);
+    if (old) oldBodies.set(key, JSON.parse(old.json));
+  }
+  void after;
+  return definition.describe(oldBodies, newBodies);
+}
+
+/**
+ * Builds a new version beside the live one (readers keep the old until the swap): folds the whole log in
+ * memory with progress, writes the rows into a new table, then swaps the live pointer, records the diff
+ * against the old build as one change record, and drops the old table.
+ */
+async function rebuild<S>(
+  definition: ProjectionDefinition<S>,
+  context: RunnerContext,
+  previous: Live<S> | undefined,
+): Promise<Live<S> | undefined> {
+  const { db, logId, clock } = context;
+  const old = await readLiveBuild(db, definition.name);
+  const build = await nextBuildNumber(db, definition.name);
+  const table = readModelTableName(definition.name, definition.version, build);
+  const total = await countEvents(db);
+  const startedAt = clock();
+  await createReadModelTable(db, table);
+  await db
+    .insertInto("projection_builds")
+    .values({
+      name: definition.name,
+      build,
+      version: definition.version,
+      table_name: table,
+      status: "building",
+      events_total: total,
+      started_at: startedAt.toISOString(),
+    })
+    .execute();
+  context.log(
+    `projection ${definition.name}: building v${definition.version} b${build} over ${total} events`,
+  );
+
+  let lastReport = Date.now();
+  let folded: Folded<S>;
+  try {
+    folded = await foldLog(db, logId, definition, {
+      onProgress: (done) => {
+        if (Date.now() - lastReport < 1000) return;
+        lastReport = Date.now();
+        const seconds = (Date.now() - startedAt.getTime()) / 1000;
+        void db
+          .updateTable("projection_builds")
+          .set({
+            events_done: done,
+            events_per_second: done / Math.max(seconds, 0.001),
+            updated_at: sql`now()`,
+          } as never)
+          .where("name", "=", definition.name)
+          .where("build", "=", build)
+          .execute()
+          .catch(() => {});
+      },
+    });
+  } catch (error) {
+    if (error instanceof ReducerError) {
+      await markFailed(db, definition.name, build, { message: error.message, eventId: error.eventId });
+      await db
+        .insertInto("projections")
+        .values({ name: definition.name, live_build: build })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ rebuild_requested: false }))
+        .execute();
+      context.log(`projection ${definition.name} failed during rebuild: ${error.message}`);
+      return previous;
+    }
+    throw error;
+  }
+
+  const today = utcDay(clock());
+  const rows = toRowSet(definition.rows(folded.state, today));
+  const finishedAt = clock();
+  const seconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
+  const before =
+    previous && previous.build === old?.build
+      ? previous.rows
+      : old
+        ? await loadRows(db, old.table)
+        : new Map();
+  const changes = old ? describeDiff(definition, before, rows, diffRows(before, rows)) : [];
+
+  await db.transaction().execute(async (trx) => {
+    await writeDiff(trx, table, { upserts: [...rows], deletes: [] });
+    await trx
+      .updateTable("projection_builds")
+      .set({
+        status: "live",
+        cursor_xid: folded.cursor.xid,
+        cursor_position: folded.cursor.position,
+        as_of: today,
+        events_done: folded.events,
+        events_per_second: folded.events / Math.max(seconds, 0.001),
+        finished_at: finishedAt.toISOString(),
+        updated_at: sql`now()`,
+      } as never)
+      .where("name", "=", definition.name)
+      .where("build", "=", build)
+      .execute();
+    const lastRebuild = JSON.stringify({
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      events: folded.events,
+    });
+    if (old) {
+      await trx
+        .updateTable("projection_builds")
+        .set({ status: "retired", updated_at: sql`now()` } as never)
+        .where("name", "=", definition.name)
+        .where("build", "=", old.build)
+        .execute();
+      const swapped = await trx
+        .updateTable("projections")
+        .set({ live_build: build, rebuild_requested: false, last_rebuild: lastRebuild })
+        .where("name", "=", definition.name)
+        .where("live_build", "=", old.build)
+        .executeTakeFirst();
+      if (Number(swapped.numUpdatedRows) !== 1) throw new LostLeaseError();
+    } else {
+      await trx
+        .insertInto("projections")
+        .values({ name: definition.name, live_build: build, last_rebuild: lastRebuild })
+        .execute();
+    }
+    if (changes.length > 0) {
+      await trx
+        .insertInto("view_changes")
+        .values({
+          projection: definition.name,
+          version: definition.version,
+          cursor: encodeCursor(logId, folded.cursor),
+          as_of: today,
+          changes: JSON.stringify(changes),
+        })
+        .execute();
+    }
+    if (!context.lease.held()) throw new LostLeaseError();
+  });
+  if (old) await dropReadModelTable(db, old.table);
+  context.log(
+    `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
+  );
+  return { build, table, folded, rows, asOf: today };
+}
+
+async function countEvents(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom("events")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,91 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
+import { type LiveBuild, readLiveBuild } from "./build-store.js";
+import type { ProjectionDefinition } from "./definition.js";
+import { type Folded, foldLog } from "./fold-log.js";
+import { type ReadRowsOptions, readRows } from "./read-model-table.js";
+
+export interface ViewReaderDeps {
+  readonly db: Kysely<Database>;
+  readonly logId: string;
+  readonly projections: readonly ProjectionDefinition<unknown>[];
+}
+
+/** A page of read-model rows, in view order. */
+export interface RowsPage {
+  readonly build: LiveBuild;
+  readonly rows: { ord: number; body: unknown }[];
+}
+
+/**
+ * What the view endpoints read: the live read model (current views) and, for a past valid date or
+ * knowledge point, the same reducers folded in memory. The head fold is kept per process and advanced
+ * incrementally, so an as-of query at the head costs one view computation, not a fold of the log.
+ */
+export interface ViewReader {
+  /** The live build (undefined before the first build finishes). */
+  liveBuild(name: string): Promise<LiveBuild | undefined>;
+  /** Rows of the live build after `afterOrd`; retries once if a swap dropped the table mid-read. */
+  rows(name: string, options: ReadRowsOptions): Promise<RowsPage | undefined>;
+  /** The projection's state folded up to `knownAt` (default: the readable end of the log). */
+  folded(name: string, knownAt?: LogPosition): Promise<Folded<unknown>>;
+  /** The definition registered under `name`. */
+  definition(name: string): ProjectionDefinition<unknown>;
+}
+
+export function createViewReader(deps: ViewReaderDeps): ViewReader {
+  const byName = new Map(deps.projections.map((p) => [p.name, p]));
+  const heads = new Map<string, Promise<Folded<unknown>>>();
+  const pastFolds = new Map<string, Promise<Folded<unknown>>>();
+
+  const definition = (name: string) => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`unknown projection ${name}`);
+    return found;
+  };
+
+  // Catch-ups of one head run one after another; each continues from the previous result.
+  const head = (name: string): Promise<Folded<unknown>> => {
+    const previous = heads.get(name);
+    const next = (async () => {
+      const from = previous ? await previous.catch(() => undefined) : undefined;
+      return foldLog(deps.db, deps.logId, definition(name), from ? { from } : {});
+    })();
+    heads.set(name, next);
+    return next;
+  };
+
+  return {
+    definition,
+    liveBuild: (name) => readLiveBuild(deps.db, name),
+
+    async rows(name, options) {
+      for (let attempt = 0; ; attempt += 1) {
+        const build = await readLiveBuild(deps.db, name);
+        if (!build) return undefined;
+        try {
+          return { build, rows: await readRows(deps.db, build.table, options) };
+        } catch (error) {
+          // A rebuild swapped builds and dropped the old table between the two statements.
+          if (attempt > 0 || !/does not exist/.test((error as Error).message)) throw error;
+        }
+      }
+    },
+
+    async folded(name, knownAt) {
+      const current = await head(name);
+      if (!knownAt || compareLogPositions(knownAt, current.cursor) >= 0) return current;
+      const key = `${name}:${knownAt.xid}:${knownAt.position}`;
+      let past = pastFolds.get(key);
+      if (!past) {
+        past = foldLog(deps.db, deps.logId, definition(name), { until: knownAt });
+        pastFolds.set(key, past);
+        // Keep a few knowledge points: dashboards tend to look at the same one repeatedly.
+        if (pastFolds.size > 4) pastFolds.delete(pastFolds.keys().next().value as string);
+        past.catch(() => pastFolds.delete(key));
+      }
+      return past;
+    },
+  };
+}
