@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { sql } from "kysely";
+import { PROJECTIONS } from "../projections/index.js";
 import type { Config } from "./config.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -17,6 +18,7 @@ import {
   staticTokenRegistry,
   type TokenRegistry,
 } from "./http/tokens.js";
+import { createProjector, type Projector } from "./projector/create-projector.js";
 
 export const DEMO_DATA_FILE = fileURLToPath(new URL("../data/demo-events.ndjson", import.meta.url));
 
@@ -69,12 +71,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
   }
 
+  const projector = config.projector ? startProjector(runtime, config) : undefined;
   const app = createApp({
     db: handle.db,
     logId,
     tokens,
     maxBodyBytes: config.maxBodyBytes,
     onAppended: () => wakeUp.signal(),
+    projections: PROJECTIONS,
+    readiness: () => failedProjections(runtime),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -90,6 +95,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     `  database: ${handle.kind === "embedded" ? `embedded (data dir ${handle.dataDir})` : "PostgreSQL (DATABASE_URL)"}`,
     `  admin token: ${adminToken}`,
     `  API docs: ${url}/docs`,
+    `  projector: ${projector ? "running in this process" : "off (STACKLEDGER_PROJECTOR=false)"}`,
   ];
   if (demo) lines.push(`  ${demo}`);
   console.log(lines.join("\n"));
@@ -102,9 +108,33 @@ export async function startServer(config: Config): Promise<RunningServer> {
         server.close(() => resolve());
         if ("closeIdleConnections" in server) server.closeIdleConnections();
       });
+      await projector?.stop();
       await handle.close();
     },
   };
+}
+
+/** Runs every projection's runner in this process (one active per projection across processes). */
+export function startProjector(runtime: Runtime, config: Config, names?: readonly string[]): Projector {
+  return createProjector({
+    db: runtime.handle.db,
+    logId: runtime.logId,
+    projections: names ? PROJECTIONS.filter((p) => names.includes(p.name)) : PROJECTIONS,
+    databaseUrl: config.databaseUrl,
+    wakeUp: runtime.wakeUp,
+  });
+}
+
+async function failedProjections(runtime: Runtime): Promise<string | undefined> {
+  const failed = await runtime.handle.db
+    .selectFrom("projections as p")
+    .innerJoin("projection_builds as b", (join) =>
+      join.onRef("b.name", "=", "p.name").onRef("b.build", "=", "p.live_build"),
+    )
+    .select("p.name")
+    .where("b.status", "=", "failed")
+    .execute();
+  return failed.length > 0 ? `projections failed: ${failed.map((row) => row.name).join(", ")}` : undefined;
 }
 
 async function resolveTokens(

@@ -34,7 +34,7 @@ export type SeedExpected = Record<string, { layers: unknown; dependencies: unkno
 
 export function loadSeedExpected(): SeedExpected {
   const url = firstExisting([
-    new URL("data/seed-expected.json", repoRoot),
+    new URL("data/demo-expected.json", repoRoot),
     new URL("../shared/data/seed-expected.json", repoRoot),
   ]);
   return JSON.parse(readFileSync(url, "utf8")) as SeedExpected;

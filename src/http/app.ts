@@ -1,11 +1,15 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { createViewReader } from "../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "./deps.js";
 import { errorToProblem, problem } from "./problem.js";
 import { docsRoutes } from "./routes/docs.js";
 import { eventRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
+import { projectionRoutes } from "./routes/projections.js";
 import { streamRoutes } from "./routes/streams.js";
+import { COMPANY_INDEX, timelineRoutes } from "./routes/timeline.js";
+import { viewRoutes } from "./routes/views.js";
 
 /** Builds the HTTP API. Everything it needs comes in through `deps`. */
 export function createApp(deps: AppDeps) {
@@ -18,6 +22,17 @@ export function createApp(deps: AppDeps) {
   app.route("/", docsRoutes());
   app.route("/v1/events", eventRoutes(deps));
   app.route("/v1/streams", streamRoutes(deps));
+
+  const projections = deps.projections ?? [];
+  const views = createViewReader({
+    db: deps.db,
+    logId: deps.logId,
+    projections: [...projections, COMPANY_INDEX],
+  });
+  const clock = deps.clock ?? (() => new Date());
+  app.route("/v1/views", viewRoutes({ ...deps, views, clock }));
+  app.route("/v1/companies", timelineRoutes({ ...deps, views }));
+  app.route("/v1/projections", projectionRoutes({ ...deps, projections }));
   return app;
 }
 

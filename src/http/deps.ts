@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
+import type { ProjectionDefinition } from "../projector/definition.js";
 import type { TokenIdentity, TokenRegistry } from "./tokens.js";
 
 /** Everything the HTTP app needs; `createApp(deps)` never reaches for a module singleton. */
@@ -12,6 +13,10 @@ export interface AppDeps {
   readonly maxBodyBytes: number;
   /** Called after an append commits: the coalesced wake-up of readers. */
   readonly onAppended?: () => void;
+  /** The projections whose views are served (the registry; the app never imports projections/). */
+  readonly projections?: readonly ProjectionDefinition<unknown>[];
+  /** Today's date comes from here (tests run the service "today" on any date). */
+  readonly clock?: () => Date;
   /** Extra readiness checks beyond the database (e.g. projections not failed). */
   readonly readiness?: () => Promise<string | undefined>;
 }

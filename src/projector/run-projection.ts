@@ -189,7 +189,8 @@ async function rebuild<S>(
   const build = await nextBuildNumber(db, definition.name);
   const table = readModelTableName(definition.name, definition.version, build);
   const total = await countEvents(db);
-  const startedAt = clock();
+  // Operational timestamps are wall-clock time; the injected clock decides only the valid date (today).
+  const startedAt = new Date();
   await createReadModelTable(db, table);
   await db
     .insertInto("projection_builds")
@@ -244,7 +245,7 @@ async function rebuild<S>(
 
   const today = utcDay(clock());
   const rows = toRowSet(definition.rows(folded.state, today));
-  const finishedAt = clock();
+  const finishedAt = new Date();
   const seconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   const before =
     previous && previous.build === old?.build
