@@ -50,93 +50,117 @@ returns table (event_id uuid, stream_id text, stream_version integer, "position"
 language plpgsql as $fn$
 #variable_conflict use_column
 declare
-  v_count integer := json_array_length(p_batch);
+  v_ids uuid[];
+  v_streams text[];
+  v_types text[];
+  v_kinds text[];
+  v_expected text[];
+  v_numeric boolean[];
+  v_data json[];
+  v_metadata json[];
+  v_count integer;
   v_found integer;
   v_identical boolean;
   v_versions integer[];
   v_problem jsonb;
 begin
+  -- Parse the batch once; every later statement works on these arrays (and on indexes of events).
+  select array_agg((b.e->>'id')::uuid order by b.ord), array_agg(b.e->>'stream' order by b.ord),
+         array_agg(b.e->>'type' order by b.ord), array_agg(b.e->>'kind' order by b.ord),
+         array_agg(b.e->>'expected' order by b.ord),
+         array_agg(coalesce(json_typeof(b.e->'expected') = 'number', false) order by b.ord),
+         array_agg(b.e->'data' order by b.ord), array_agg(b.e->'metadata' order by b.ord)
+    into v_ids, v_streams, v_types, v_kinds, v_expected, v_numeric, v_data, v_metadata
+    from json_array_elements(p_batch) with ordinality as b(e, ord);
+  v_count := cardinality(v_ids);
+
   -- Lock every stream of the batch, in one global order so that batches cannot deadlock, before the
   -- first write: the xid is assigned at that write, so a later version never gets a lower xid. Taken
   -- before the idempotency check, whose statement then sees a racing identical append that committed.
   perform pg_advisory_xact_lock(k)
-     from (select distinct hashtextextended(b.value->>'stream', 0) as k
-             from json_array_elements(p_batch) as b(value) order by 1) as locks;
+     from (select distinct hashtextextended(s, 0) as k from unnest(v_streams) as s order by 1) as locks;
 
   select count(*)::integer,
-         coalesce(bool_and(e.type = b.value->>'type' and e.data::jsonb = (b.value->'data')::jsonb
-                  and e.metadata::jsonb is not distinct from (b.value->'metadata')::jsonb
-                  and e.stream_id = b.value->>'stream'), true)
+         coalesce(bool_and(e.type = v_types[i] and e.stream_id = v_streams[i]
+                  and e.data::jsonb = v_data[i]::jsonb
+                  and e.metadata::jsonb is not distinct from v_metadata[i]::jsonb), true)
     into v_found, v_identical
-    from json_array_elements(p_batch) as b(value)
-    join events e on e.event_id = (b.value->>'id')::uuid;
+    from events e
+    cross join lateral array_position(v_ids, e.event_id) as i
+   where e.event_id = any(v_ids);
   if v_found > 0 then
     if v_found = v_count and v_identical then
       return query
         select e.event_id, e.stream_id, e.stream_version, e.position, e.xid, true
-          from json_array_elements(p_batch) with ordinality as b(value, ord)
-          join events e on e.event_id = (b.value->>'id')::uuid
-         order by b.ord;
+          from events e
+          cross join lateral array_position(v_ids, e.event_id) as i
+         where e.event_id = any(v_ids)
+         order by i;
       return;
     end if;
-    select jsonb_agg(jsonb_build_object('index', b.ord - 1, 'id', e.event_id,
-             'reason', case when v_found = v_count then 'different_content' else 'mixed_replay' end) order by b.ord)
+    select jsonb_agg(jsonb_build_object('index', i - 1, 'id', e.event_id,
+             'reason', case when v_found = v_count then 'different_content' else 'mixed_replay' end) order by i)
       into v_problem
-      from json_array_elements(p_batch) with ordinality as b(value, ord)
-      join events e on e.event_id = (b.value->>'id')::uuid;
+      from events e
+      cross join lateral array_position(v_ids, e.event_id) as i
+     where e.event_id = any(v_ids);
     raise exception using errcode = 'SL409', message = 'event_id_reused', detail = v_problem::text;
   end if;
 
-  select jsonb_agg(c order by c) into v_problem
-    from unnest(p_companies) as c
-   where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)
-     and not exists (select 1 from json_array_elements(p_batch) as b(value)
-                      where b.value->>'kind' = 'register' and b.value->>'stream' = 'company-' || c);
-  if v_problem is not null then
-    raise exception using errcode = 'SL422', message = 'unknown_companies', detail = v_problem::text;
+  if cardinality(p_companies) > 0 then
+    select jsonb_agg(c order by c) into v_problem
+      from unnest(p_companies) as c
+     where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)
+       and not exists (select 1 from generate_series(1, v_count) as i
+                        where v_kinds[i] = 'register' and v_streams[i] = 'company-' || c);
+    if v_problem is not null then
+      raise exception using errcode = 'SL422', message = 'unknown_companies', detail = v_problem::text;
+    end if;
   end if;
 
+  -- Each event's new version: the stream's current version plus its rank among the batch's events of
+  -- that stream (one index lookup per stream).
   with numbered as (
-    select b.ord, b.value->>'stream' as stream,
-           row_number() over (partition by b.value->>'stream' order by b.ord) as rn
-      from json_array_elements(p_batch) with ordinality as b(value, ord)
+    select i, v_streams[i] as stream, row_number() over (partition by v_streams[i] order by i) as rn
+      from generate_series(1, v_count) as i
+  ), current_versions as (
+    select s.stream, coalesce((select max(e.stream_version) from events e where e.stream_id = s.stream), 0) as version
+      from (select distinct stream from numbered) as s
   )
-  select array_agg(coalesce((select max(e.stream_version) from events e where e.stream_id = n.stream), 0) + n.rn::integer
-                   order by n.ord)
-    into v_versions
-    from numbered n;
+  select array_agg(c.version + n.rn::integer order by n.i) into v_versions
+    from numbered n join current_versions c using (stream);
 
   -- A lifecycle event that would be version 1 has no opening event before it.
-  select jsonb_agg(distinct substr(b.value->>'stream', 6)) into v_problem
-    from json_array_elements(p_batch) with ordinality as b(value, ord)
-   where b.value->>'kind' = 'life' and v_versions[b.ord] = 1;
+  select jsonb_agg(distinct substr(v_streams[i], 6)) into v_problem
+    from generate_series(1, v_count) as i
+   where v_kinds[i] = 'life' and v_versions[i] = 1;
   if v_problem is not null then
     raise exception using errcode = 'SL422', message = 'unknown_deals', detail = v_problem::text;
   end if;
 
   select jsonb_agg(jsonb_build_object(
-           'index', b.ord - 1, 'streamId', b.value->>'stream', 'expected', b.value->'expected',
-           'actual', v_versions[b.ord] - 1,
+           'index', i - 1, 'streamId', v_streams[i],
+           'expected', case when v_numeric[i] then to_jsonb(v_expected[i]::integer) else to_jsonb(v_expected[i]) end,
+           'actual', v_versions[i] - 1,
            'reason', case
-             when b.value->>'kind' = 'register' and v_versions[b.ord] <> 1 then 'company_already_registered'
-             when b.value->>'kind' = 'open' and v_versions[b.ord] <> 1 then 'deal_already_opened'
-             else 'wrong_expected_version' end) order by b.ord)
+             when v_kinds[i] = 'register' and v_versions[i] <> 1 then 'company_already_registered'
+             when v_kinds[i] = 'open' and v_versions[i] <> 1 then 'deal_already_opened'
+             else 'wrong_expected_version' end) order by i)
     into v_problem
-    from json_array_elements(p_batch) with ordinality as b(value, ord)
-   where (b.value->>'kind' in ('register', 'open') and v_versions[b.ord] <> 1)
-      or (b.value->>'expected' = 'no_stream' and v_versions[b.ord] <> 1)
-      or (b.value->>'expected' = 'stream_exists' and v_versions[b.ord] = 1)
-      or (json_typeof(b.value->'expected') = 'number' and (b.value->>'expected')::integer <> v_versions[b.ord] - 1);
+    from generate_series(1, v_count) as i
+   where (v_kinds[i] in ('register', 'open') and v_versions[i] <> 1)
+      or (v_expected[i] = 'no_stream' and v_versions[i] <> 1)
+      or (v_expected[i] = 'stream_exists' and v_versions[i] = 1)
+      or (v_numeric[i] and v_expected[i]::integer <> v_versions[i] - 1);
   if v_problem is not null then
     raise exception using errcode = 'SL409', message = 'stream_conflict', detail = v_problem::text;
   end if;
 
   return query
     insert into events as e (event_id, stream_id, stream_version, type, data, metadata, actor, request_id)
-    select (b.value->>'id')::uuid, b.value->>'stream', v_versions[b.ord], b.value->>'type',
-           b.value->'data', b.value->'metadata', p_actor, p_request_id
-      from json_array_elements(p_batch) with ordinality as b(value, ord)
-     order by b.ord
+    select v_ids[i], v_streams[i], v_versions[i], v_types[i], v_data[i], v_metadata[i], p_actor, p_request_id
+      from generate_series(1, v_count) as i
+     order by i
     returning e.event_id, e.stream_id, e.stream_version, e.position, e.xid, false;
 end
 $fn$`.execute(db);

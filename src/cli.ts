@@ -1,14 +1,18 @@
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
+import { PROJECTIONS } from "../projections/index.js";
 import { readConfig } from "./config.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
-import { openRuntime, startServer } from "./serve.js";
+import { rebuildProgress, requestRebuild } from "./projector/request-rebuild.js";
+import { openRuntime, startProjector, startServer } from "./serve.js";
 
 const USAGE = `usage: stackledger <command>
   serve                 run the API (the environment configures it; see README)
   migrate               bring the database schema up to date
   import <file.ndjson>  append the events of a file, in order (idempotent for events with ids)
+  project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
+  rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
 const { values, positionals } = parseArgs({
@@ -71,6 +75,53 @@ switch (command) {
     );
     for (const error of summary.errors) console.log(`  ${error}`);
     if (summary.failed > 0) process.exitCode = 1;
+    await runtime.handle.close();
+    break;
+  }
+  case "project": {
+    const runtime = await openRuntime(config);
+    const projector = startProjector(runtime, config);
+    console.log(`stackledger: projector running (${PROJECTIONS.map((p) => p.name).join(", ")})`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await projector.stop();
+    await runtime.handle.close();
+    break;
+  }
+  case "rebuild": {
+    const known = PROJECTIONS.map((p) => p.name);
+    const names = args.length > 0 ? args : known;
+    const unknown = names.filter((name) => !known.includes(name));
+    if (unknown.length > 0) {
+      console.error(`unknown projections: ${unknown.join(", ")} (known: ${known.join(", ")})`);
+      process.exitCode = 2;
+      break;
+    }
+    const runtime = await openRuntime(config);
+    const since = new Date();
+    await requestRebuild(runtime.handle.db, names);
+    // This process runs the rebuild itself unless another process holds the projection; then it watches.
+    const projector = startProjector(runtime, config, names);
+    const bar = new SingleBar({
+      format: "rebuilding [{bar}] {value}/{total} events | {rate} events/s | ETA {eta_formatted} | {names}",
+    });
+    bar.start(1, 0, { rate: 0, names: names.join(", ") });
+    for (;;) {
+      const progress = await rebuildProgress(runtime.handle.db, names, since);
+      const total = progress.reduce((sum, p) => sum + p.total, 0);
+      const done = progress.reduce((sum, p) => sum + p.done, 0);
+      const rate = Math.round(progress.reduce((sum, p) => sum + p.eventsPerSecond, 0));
+      bar.setTotal(Math.max(total, 1));
+      bar.update(done, { rate });
+      if (progress.every((p) => p.finished)) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    bar.update(bar.getTotal());
+    bar.stop();
+    console.log(`rebuilt: ${names.join(", ")}`);
+    await projector.stop();
     await runtime.handle.close();
     break;
   }

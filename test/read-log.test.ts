@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "../src/event-log/cursor.js";
@@ -82,6 +83,30 @@ describe("the seed data set", () => {
       (page) => page.events.length > 0,
     );
     expect(events.map((e) => e.data)).toEqual([{ dealId: "spacex-anysphere", status: "completed" }]);
+  });
+});
+
+describe("delivery order", () => {
+  it("orders by xid as a number, not as text (9 before 10, 99 before 100)", async () => {
+    const db = database.handle.db;
+    const rows = ["100", "9", "99", "10"].map((xid, i) => ({
+      xid,
+      stream_id: `company-order-${i}`,
+      stream_version: 1,
+    }));
+    for (const row of rows) {
+      await sql`insert into events (xid, stream_id, stream_version, event_id, type, data)
+                values (${row.xid}::xid8, ${row.stream_id}, 1, gen_random_uuid(), 'CompanyRegistered', '{}')`.execute(
+        db,
+      );
+    }
+    const read = await readAll(db, database.logId, { limit: 10_000 });
+    const ours = read.events.filter((e) => e.streamId.startsWith("company-order-")).map((e) => e.at.xid);
+    expect(ours).toEqual(["9", "10", "99", "100"]);
+    // Resuming after xid 9 continues at 10, and pages of one walk the same order.
+    const after9 = read.events.find((e) => e.at.xid === "9")!.at;
+    const next = await readAll(db, database.logId, { after: after9, limit: 1 });
+    expect(next.events[0]?.at.xid).toBe("10");
   });
 });
 

@@ -40,7 +40,7 @@ export async function readAll(
     .select([...EVENT_COLUMNS, XID_AS_TEXT])
     .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`)
     .where(sql<boolean>`(xid, position) > (${after.xid}::xid8, ${after.position}::bigint)`)
-    .orderBy(sql`xid`)
+    .orderBy(sql`events.xid`)
     .orderBy("position")
     .limit(options.limit)
     .execute();

@@ -12,9 +12,12 @@ import {
 export const EXPECTED_VERSION_KEYWORDS = ["any", "no_stream", "stream_exists"] as const;
 
 /** Optimistic concurrency: a keyword, or the stream's version (its event count) before this event. */
-export const ExpectedVersion = z.union([z.enum(EXPECTED_VERSION_KEYWORDS), z.int().nonnegative()], {
-  error: 'expectedVersion must be "any", "no_stream", "stream_exists" or a non-negative integer',
-});
+export const ExpectedVersion = z.union(
+  [z.enum(EXPECTED_VERSION_KEYWORDS), z.int().nonnegative().max(2_147_483_647)],
+  {
+    error: 'expectedVersion must be "any", "no_stream", "stream_exists" or a non-negative integer',
+  },
+);
 export type ExpectedVersion = z.infer<typeof ExpectedVersion>;
 
 const unknownTypeMessage = (input: unknown): string =>

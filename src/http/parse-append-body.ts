@@ -1,14 +1,12 @@
 import { z } from "zod";
 import type { ExpectedVersion, NewEvent } from "../event-log/append-events.js";
 import type { FieldIssue } from "../event-log/errors.js";
-import { parseEventInput, streamIdOf } from "../events/index.js";
+import { ExpectedVersion as ExpectedVersionInput, parseEventInput, streamIdOf } from "../events/index.js";
 
 export const MAX_BATCH = 1000;
 
-export const ExpectedVersionSchema = z.union([
-  z.enum(["any", "no_stream", "stream_exists"]),
-  z.number().int().nonnegative(),
-]);
+/** The same expected version as an event's, for the batch-wide one of the stream endpoint. */
+export const ExpectedVersionSchema = ExpectedVersionInput;
 
 export type ParsedBody =
   | { success: true; events: NewEvent[]; bare: boolean }

@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { encodeCursor } from "../../event-log/cursor.js";
 import { EventLogError } from "../../event-log/errors.js";
 import type { ProjectionDefinition } from "../../projector/definition.js";
+import { requestRebuild } from "../../projector/request-rebuild.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 
@@ -30,11 +31,7 @@ export function projectionRoutes(deps: AppDeps & { projections: readonly Project
   app.get("/", async (c) => c.json(await projectionStatus(deps, names)));
 
   const request = async (requested: string[]) => {
-    await deps.db
-      .updateTable("projections")
-      .set({ rebuild_requested: true })
-      .where("name", "in", requested)
-      .execute();
+    await requestRebuild(deps.db, requested);
     const status = await projectionStatus(deps, requested);
     // The active runner (in whichever process) picks the request up; until then the old build serves.
     return status.map((entry) => ({ ...entry, status: "rebuilding" }));
