@@ -117,25 +117,21 @@ describe("gap hazard: a lower position that commits later", () => {
       const a = new pg.Client({ connectionString: database.url });
       const b = new pg.Client({ connectionString: database.url });
       await Promise.all([a.connect(), b.connect()]);
-      const appendSql = "select position, xid::text as xid from append_events($1::json, '{}', 'test', null)";
-      const batch = (id: string) =>
-        JSON.stringify([
-          {
-            id: crypto.randomUUID(),
-            stream: `company-${id}`,
-            type: "CompanyRegistered",
-            kind: "register",
-            data: companyRegistered(id).data,
-          },
-        ]);
+      const appendSql = `select position, xid::text as xid from append_events($1::uuid[], $2::text[],
+        '{CompanyRegistered}', '{register}', '{NULL}', $3::json[], '{NULL}', '{}', 'test', null)`;
+      const batch = (id: string) => [
+        [crypto.randomUUID()],
+        [`company-${id}`],
+        [JSON.stringify(companyRegistered(id).data)],
+      ];
       try {
         const before = await readAll(database.handle.db, database.logId, { limit: 10_000 });
         const start = before.events.at(-1)?.at;
         await b.query("begin");
         await b.query("select pg_current_xact_id()"); // B takes its xid first
         await a.query("begin");
-        const rowA = (await a.query(appendSql, [batch("gap-a")])).rows[0];
-        const rowB = (await b.query(appendSql, [batch("gap-b")])).rows[0];
+        const rowA = (await a.query(appendSql, batch("gap-a"))).rows[0];
+        const rowB = (await b.query(appendSql, batch("gap-b"))).rows[0];
         expect(Number(rowA.position)).toBeLessThan(Number(rowB.position));
         await b.query("commit");
 

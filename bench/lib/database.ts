@@ -111,6 +111,8 @@ export async function rawPool(url: string, size: number): Promise<pg.Pool> {
     max: size,
     application_name: "stackledger-bench-ceiling",
   });
+  // Dropping a bench database terminates its idle connections; that must not crash the run.
+  pool.on("error", () => {});
   const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
   for (const client of clients) client.release();
   return pool;

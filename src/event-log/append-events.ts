@@ -66,17 +66,17 @@ export async function appendEvents(
   // before the append's own transaction is safe.
   await checkDealChanges(db, withIds, context.bare ? () => "" : (index) => `events.${index}.`);
 
-  const batch = JSON.stringify(
-    withIds.map((event) => ({
-      id: event.id,
-      stream: streamIdOf(event),
-      type: event.type,
-      kind: eventKind(event.type),
-      data: event.data,
-      metadata: event.metadata,
-      expected: event.expectedVersion,
-    })),
-  );
+  const batch: AppendBatch = {
+    ids: withIds.map((event) => event.id),
+    streams: withIds.map((event) => streamIdOf(event)),
+    types: withIds.map((event) => event.type),
+    kinds: withIds.map((event) => eventKind(event.type)),
+    expected: withIds.map((event) =>
+      event.expectedVersion === undefined ? null : String(event.expectedVersion),
+    ),
+    data: withIds.map((event) => JSON.stringify(event.data)),
+    metadata: withIds.map((event) => (event.metadata === undefined ? null : JSON.stringify(event.metadata))),
+  };
   const companies = [...new Set(withIds.flatMap((event) => referencedCompanyIds(event)))];
 
   const rows = await callAppend(db, batch, companies, context).catch(async (error: unknown) => {
@@ -99,18 +99,29 @@ export async function appendEvents(
   };
 }
 
+/** The batch as the SQL function takes it: parallel arrays, one entry per event. */
+interface AppendBatch {
+  ids: string[];
+  streams: string[];
+  types: string[];
+  kinds: string[];
+  expected: (string | null)[];
+  data: string[];
+  metadata: (string | null)[];
+}
+
 async function callAppend(
   db: Kysely<Database>,
-  batch: string,
+  batch: AppendBatch,
   companies: string[],
   context: AppendContext,
 ): Promise<AppendRow[]> {
   try {
     const result = await sql<AppendRow>`
       select event_id, stream_id, stream_version, position, xid::text as xid, replayed
-        from append_events(${batch}::json, ${companies}::text[], ${context.actor ?? null}, ${context.requestId ?? null})`.execute(
-      db,
-    );
+        from append_events(${batch.ids}::uuid[], ${batch.streams}::text[], ${batch.types}::text[],
+             ${batch.kinds}::text[], ${batch.expected}::text[], ${batch.data}::json[], ${batch.metadata}::json[],
+             ${companies}::text[], ${context.actor ?? null}, ${context.requestId ?? null})`.execute(db);
     return result.rows;
   } catch (error) {
     throw translateError(error);

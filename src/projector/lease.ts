@@ -16,7 +16,10 @@ const LOCK_CLASS = 0x51ed; // the advisory-lock key space of projection runners
  * process holds it (that process is active; this one stands by). The same connection LISTENs on `events`.
  */
 export async function tryAcquirePostgresLease(url: string, name: string): Promise<Lease | undefined> {
-  const client = new pg.Client({ connectionString: url, application_name: `stackledger-projector:${name}:${process.pid}` });
+  const client = new pg.Client({
+    connectionString: url,
+    application_name: `stackledger-projector:${name}:${process.pid}`,
+  });
   let held = false;
   const listeners: (() => void)[] = [];
   client.on("error", () => {
