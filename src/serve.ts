@@ -10,6 +10,7 @@ import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
 import { readLogId } from "./event-log/log-id.js";
 import { createWakeUp, type WakeUp } from "./event-log/wake-up.js";
+import { createFeed } from "./feed/create-feed.js";
 import { createApp } from "./http/app.js";
 import {
   databaseTokenRegistry,
@@ -25,7 +26,10 @@ export const DEMO_DATA_FILE = fileURLToPath(new URL("../data/demo-events.ndjson"
 export interface Runtime {
   readonly handle: DatabaseHandle;
   readonly logId: string;
+  /** Wakes readers of the event log after appends (NOTIFY events + in-process). */
   readonly wakeUp: WakeUp;
+  /** Wakes readers of view changes after the projector wrote some (NOTIFY view_changes + in-process). */
+  readonly changesWakeUp: WakeUp;
 }
 
 /** Connects, migrates and reads the log's identity: what every command needs. */
@@ -34,16 +38,16 @@ export async function openRuntime(config: Config): Promise<Runtime> {
   try {
     await migrateToLatest(handle.db);
     const logId = await readLogId(handle.db);
-    const notify =
+    const notify = (channel: string) =>
       handle.kind === "postgres"
         ? async () => {
-            await sql`select pg_notify('events', '')`.execute(handle.db);
+            await sql`select pg_notify(${channel}, '')`.execute(handle.db);
           }
         : undefined;
-    const wakeUp = createWakeUp(notify, (error) =>
-      console.warn(`stackledger: wake-up failed: ${error.message}`),
-    );
-    return { handle, logId, wakeUp };
+    const onError = (error: Error) => console.warn(`stackledger: wake-up failed: ${error.message}`);
+    const wakeUp = createWakeUp(notify("events"), onError);
+    const changesWakeUp = createWakeUp(notify("view_changes"), onError);
+    return { handle, logId, wakeUp, changesWakeUp };
   } catch (error) {
     await handle.close();
     throw error;
@@ -72,7 +76,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
 
   const projector = config.projector ? startProjector(runtime, config) : undefined;
+  const feed = await createFeed({
+    db: handle.db,
+    logId,
+    databaseUrl: config.databaseUrl,
+    eventWakeUp: wakeUp,
+    changeWakeUp: runtime.changesWakeUp,
+  });
   const app = createApp({
+    feed,
     db: handle.db,
     logId,
     tokens,
@@ -104,10 +116,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url,
     async close() {
       // Stop accepting, let in-flight requests finish, then close the pool.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ("closeIdleConnections" in server) server.closeIdleConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      await feed.stop();
+      await closed;
       await projector?.stop();
       await handle.close();
     },
@@ -122,6 +134,7 @@ export function startProjector(runtime: Runtime, config: Config, names?: readonl
     projections: names ? PROJECTIONS.filter((p) => names.includes(p.name)) : PROJECTIONS,
     databaseUrl: config.databaseUrl,
     wakeUp: runtime.wakeUp,
+    onChanges: () => runtime.changesWakeUp.signal(),
   });
 }
 

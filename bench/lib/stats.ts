@@ -27,3 +27,29 @@ export function summarize(values: readonly number[], digits = 0): Summary {
 export function rate(events: number, ms: number): number {
   return ms > 0 ? (events * 1000) / ms : Number.NaN;
 }
+
+/** The nearest-rank percentile (p in 0..100) of a sample; NaN when it is empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+/** p50, p99 and max of a latency sample, in the sample's unit, rounded to `digits`. */
+export interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly count: number;
+}
+
+export function latency(values: readonly number[], digits = 1): Latency {
+  const round = (value: number) => Number(value.toFixed(digits));
+  return {
+    p50: round(percentile(values, 50)),
+    p99: round(percentile(values, 99)),
+    max: round(values.length === 0 ? Number.NaN : values.reduce((a, b) => Math.max(a, b))),
+    count: values.length,
+  };
+}

@@ -47,10 +47,8 @@ export class UnknownReferenceError extends EventLogError {
 /** 400: a cursor that is not one of ours. */
 export class MalformedCursorError extends EventLogError {
   override name = "MalformedCursorError";
-  constructor(path = "after") {
-    super(400, "malformed-cursor", `${path} is not a valid cursor`, {
-      errors: [{ path, message: "malformed cursor" }],
-    });
+  constructor(path = "after", reason = "is not a valid cursor") {
+    super(400, "malformed-cursor", `${path} ${reason}`, { errors: [{ path, message: reason }] });
   }
 }
 

@@ -75,7 +75,10 @@ function isLifecycle(event: StoredEvent): boolean {
 }
 
 /** The parties of each deal, from its opening event (immutable, so any read sees the same answer). */
-async function lifecycleParties(db: Kysely<Database>, streams: string[]): Promise<Map<string, string[]>> {
+export async function lifecycleParties(
+  db: Kysely<Database>,
+  streams: string[],
+): Promise<Map<string, string[]>> {
   const unique = [...new Set(streams)];
   if (unique.length === 0) return new Map();
   const rows = await db

@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from "./deps.js";
 import { errorToProblem, problem } from "./problem.js";
 import { docsRoutes } from "./routes/docs.js";
 import { eventRoutes } from "./routes/events.js";
+import { feedRoutes } from "./routes/feed.js";
 import { healthRoutes } from "./routes/health.js";
 import { projectionRoutes } from "./routes/projections.js";
 import { streamRoutes } from "./routes/streams.js";
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/views", viewRoutes({ ...deps, views, clock }));
   app.route("/v1/companies", timelineRoutes({ ...deps, views }));
   app.route("/v1/projections", projectionRoutes({ ...deps, projections }));
+  if (deps.feed) app.route("/v1/feed", feedRoutes({ ...deps, feed: deps.feed }));
   return app;
 }
 

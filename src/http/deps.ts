@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
+import type { Feed } from "../feed/create-feed.js";
 import type { ProjectionDefinition } from "../projector/definition.js";
 import type { TokenIdentity, TokenRegistry } from "./tokens.js";
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   readonly onAppended?: () => void;
   /** The projections whose views are served (the registry; the app never imports projections/). */
   readonly projections?: readonly ProjectionDefinition<unknown>[];
+  /** The change feed of this process (SSE endpoints are mounted only with it). */
+  readonly feed?: Feed;
   /** Today's date comes from here (tests run the service "today" on any date). */
   readonly clock?: () => Date;
   /** Extra readiness checks beyond the database (e.g. projections not failed). */

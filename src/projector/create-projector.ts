@@ -17,6 +17,8 @@ export interface ProjectorDeps {
   readonly wakeUp?: WakeUp;
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
+  /** Called after change records were committed (wakes the changes feed). */
+  readonly onChanges?: () => void;
 }
 
 export interface Projector {
@@ -71,6 +73,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
           idle: () => sleep(pollMs),
           stopped: () => stopped,
           log,
+          onChanges: deps.onChanges,
         });
       } catch (error) {
         if (!stopped) log(`projection ${definition.name}: runner error: ${(error as Error).message}`);

@@ -27,6 +27,8 @@ export interface RunnerContext {
   readonly idle: () => Promise<void>;
   readonly stopped: () => boolean;
   readonly log: (message: string) => void;
+  /** Called after a commit that wrote change records (the feed's wake-up). */
+  readonly onChanges?: () => void;
 }
 
 interface Live<S> {
@@ -148,6 +150,7 @@ async function step<S>(
   live.folded = next;
   live.rows = rows;
   live.asOf = today;
+  if (changes.length > 0) context.onChanges?.();
   return page.events.length > 0;
 }
 
@@ -311,6 +314,7 @@ async function rebuild<S>(
     }
     if (!context.lease.held()) throw new LostLeaseError();
   });
+  if (changes.length > 0) context.onChanges?.();
   if (old) await dropReadModelTable(db, old.table);
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
