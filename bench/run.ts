@@ -1,6 +1,7 @@
 /**
  * The benchmark harness: `npm run bench` (full) or `npm run bench -- --quick`.
- * Options: --runs N (default 3), --only name[,name] (no results file is written then).
+ * Options: --runs N (default 3), --only name[,name] (no results file is written then); the name
+ * `projections` selects the projection benchmarks (bench/workloads/projections.ts), which run last.
  * See docs/benchmarks.md.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -15,6 +16,13 @@ import { appendBatch } from "./workloads/append-batch.js";
 import { appendConcurrent } from "./workloads/append-concurrent.js";
 import { appendSequential } from "./workloads/append-sequential.js";
 import { httpAppend } from "./workloads/http-append.js";
+import {
+  formatProjectionsTable,
+  PROJECTIONS_FULL,
+  PROJECTIONS_QUICK,
+  type ProjectionsResult,
+  runProjectionsBenchmark,
+} from "./workloads/projections.js";
 import { readAllWorkload } from "./workloads/read-all.js";
 import type { Scale, Workload } from "./workloads/types.js";
 
@@ -25,6 +33,9 @@ const WORKLOADS: readonly Workload[] = [
   httpAppend,
   readAllWorkload,
 ];
+
+/** The projection benchmarks: one suite with its own figures, not a ratio workload. */
+const PROJECTIONS_SUITE = "projections";
 
 const FULL: Scale = { sequential: 1000, concurrent: 10_000, batches: 200, http: 2000, read: 100_000 };
 const QUICK: Scale = { sequential: 200, concurrent: 2000, batches: 40, http: 400, read: 20_000 };
@@ -45,9 +56,13 @@ async function main(): Promise<void> {
     throw new Error(`--runs must be a positive integer, not ${values.runs}`);
   const only = values.only?.split(",").filter(Boolean);
   const selected = only ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
-  if (selected.length === 0)
-    throw new Error(`--only matches none of ${WORKLOADS.map((w) => w.name).join(", ")}`);
+  const withProjections = !only || only.includes(PROJECTIONS_SUITE);
+  if (selected.length === 0 && !withProjections)
+    throw new Error(
+      `--only matches none of ${[...WORKLOADS.map((w) => w.name), PROJECTIONS_SUITE].join(", ")}`,
+    );
   const scale = quick ? QUICK : FULL;
+  const projectionsScale = quick ? PROJECTIONS_QUICK : PROJECTIONS_FULL;
 
   const startedAt = new Date();
   const started = performance.now();
@@ -60,6 +75,7 @@ async function main(): Promise<void> {
 
   const progress = createProgress();
   const results: Record<string, WorkloadResult> = {};
+  let projections: ProjectionsResult | undefined;
   try {
     for (const workload of selected) {
       const bar = progress.workload(workload.name, runs * workload.steps);
@@ -88,11 +104,21 @@ async function main(): Promise<void> {
         met: isMet(workload.target, summary.ours, summary.ratio),
       };
     }
+    if (withProjections) {
+      const suiteStarted = performance.now();
+      progress.log(
+        `projections: ${projectionsScale.events} events, ${projectionsScale.rebuilds} rebuild(s), ` +
+          `${projectionsScale.liveSeconds} s live`,
+      );
+      projections = await runProjectionsBenchmark(projectionsScale, progress);
+      progress.log(`projections: done (${((performance.now() - suiteStarted) / 1000).toFixed(0)} s)`);
+    }
   } finally {
     progress.stop();
   }
 
-  console.log(`\n${formatTable(selected, results)}\n`);
+  if (selected.length > 0) console.log(`\n${formatTable(selected, results)}\n`);
+  if (projections) console.log(`\n${formatProjectionsTable(projections)}\n`);
   const output: Results = {
     date: startedAt.toISOString().slice(0, 10),
     startedAt: startedAt.toISOString(),
@@ -100,11 +126,12 @@ async function main(): Promise<void> {
     machine,
     quick,
     runs,
-    scale: { ...scale },
+    scale: { ...scale, ...(projections ? { projectionEvents: projectionsScale.events } : {}) },
     workloads: results,
     ratios: Object.fromEntries(
       selected.flatMap((w) => (results[w.name] ? [[w.ratioKey, results[w.name]!.ratio.median]] : [])),
     ),
+    ...(projections ? { projections } : {}),
   };
   if (only) {
     console.log("--only: results not written");

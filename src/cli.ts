@@ -4,6 +4,7 @@ import { PROJECTIONS } from "../projections/index.js";
 import { readConfig } from "./config.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
+import { tailEvents } from "./feed/tail-events.js";
 import { rebuildProgress, requestRebuild } from "./projector/request-rebuild.js";
 import { openRuntime, startProjector, startServer } from "./serve.js";
 
@@ -13,6 +14,7 @@ const USAGE = `usage: stackledger <command>
   import <file.ndjson>  append the events of a file, in order (idempotent for events with ids)
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
   rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
+  events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
 const { values, positionals } = parseArgs({
@@ -23,6 +25,11 @@ const { values, positionals } = parseArgs({
     port: { type: "string" },
     host: { type: "string" },
     "batch-size": { type: "string" },
+    url: { type: "string" },
+    after: { type: "string" },
+    types: { type: "string" },
+    companies: { type: "string" },
+    json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -123,6 +130,28 @@ switch (command) {
     console.log(`rebuilt: ${names.join(", ")}`);
     await projector.stop();
     await runtime.handle.close();
+    break;
+  }
+  case "events": {
+    if (args[0] !== "tail") {
+      console.error(USAGE);
+      process.exitCode = 2;
+      break;
+    }
+    const controller = new AbortController();
+    process.once("SIGINT", () => controller.abort());
+    process.once("SIGTERM", () => controller.abort());
+    await tailEvents({
+      url: values.url ?? `http://${config.host}:${config.port}`,
+      after: values.after,
+      types: values.types?.split(","),
+      companies: values.companies?.split(","),
+      json: values.json,
+      signal: controller.signal,
+    }).catch((error: Error) => {
+      console.error(`stackledger: ${error.message}`);
+      process.exitCode = 1;
+    });
     break;
   }
   default:

@@ -1,3 +1,4 @@
+import type { ProjectionsResult } from "../workloads/projections.js";
 import type { Target, Workload } from "../workloads/types.js";
 import type { Machine } from "./database.js";
 import type { Summary } from "./stats.js";
@@ -22,6 +23,8 @@ export interface Results {
   readonly scale: Record<string, number>;
   readonly workloads: Record<string, WorkloadResult>;
   readonly ratios: Record<string, number>;
+  /** The projection benchmarks (issue 3), when they ran. */
+  readonly projections?: ProjectionsResult;
 }
 
 export function isMet(target: Target, ours: Summary, ratio: Summary): boolean {

@@ -96,7 +96,7 @@ export async function serveSubscriber(res: ServerResponse, subscription: Subscri
 
     while (!closed) {
       let batch = tailer.entriesAfter(cursor, 500);
-      if (batch === undefined) batch = (await source.read(cursor, 500)).entries;
+      if (batch === undefined) batch = (await source.read(cursor, 100)).entries;
       if (batch.length === 0) {
         if (!caughtUp) {
           caughtUp = true;

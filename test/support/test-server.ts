@@ -21,6 +21,7 @@ export interface TestServer {
 export async function startTestServer(
   database: TestDatabase,
   overrides: Partial<AppDeps> = {},
+  port = 0,
 ): Promise<TestServer> {
   const wakeUp = createWakeUp();
   const app = createApp({
@@ -33,7 +34,7 @@ export async function startTestServer(
     onAppended: () => wakeUp.signal(),
     ...overrides,
   });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
