@@ -62,15 +62,15 @@ export async function runProjection<S>(
     live = await resume(definition, context);
     while (!context.stopped() && context.lease.held()) {
       const current = await readLiveBuild(context.db, definition.name);
-      if (current?.rebuildRequested || current?.status === "failed") {
-        if (current.status === "failed" && !current.rebuildRequested) {
-          await context.idle();
-          continue;
-        }
+      if (current?.rebuildRequested) {
         live = await rebuild(definition, context, live);
         continue;
       }
-      if (!live) return;
+      // A failed projection waits for a rebuild request (after the fix is deployed) instead of retrying.
+      if (!live || current?.status === "failed") {
+        await context.idle();
+        continue;
+      }
       const progressed = await step(definition, context, live);
       if (!progressed) await context.idle();
     }
@@ -235,6 +235,7 @@ async function rebuild<S>(
   } catch (error) {
     if (error instanceof ReducerError) {
       await markFailed(db, definition.name, build, { message: error.message, eventId: error.eventId });
+      await dropReadModelTable(db, table);
       await db
         .insertInto("projections")
         .values({ name: definition.name, live_build: build })
@@ -320,6 +321,20 @@ async function rebuild<S>(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
   );
   return { build, table, folded, rows, asOf: today };
+}
+
+async function failedBuildOfVersion(
+  db: Kysely<Database>,
+  definition: ProjectionDefinition<unknown>,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom("projection_builds")
+    .select("build")
+    .where("name", "=", definition.name)
+    .where("version", "=", definition.version)
+    .where("status", "=", "failed")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 async function countEvents(db: Kysely<Database>): Promise<number> {

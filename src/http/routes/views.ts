@@ -3,6 +3,7 @@ import { z } from "zod";
 import { compareLogPositions, decodeCursor, encodeCursor, type LogPosition } from "../../event-log/cursor.js";
 import { EventLogError, ValidationError } from "../../event-log/errors.js";
 import { DEPENDENCY_LAYERS, IsoDate } from "../../events/index.js";
+import { ReducerError } from "../../projector/fold-log.js";
 import { matchesFilters, type RowFilter } from "../../projector/read-model-table.js";
 import type { ViewReader } from "../../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "../deps.js";
@@ -23,6 +24,14 @@ const DependenciesQuery = ViewQuery.extend({
   layer: z.enum(DEPENDENCY_LAYERS).optional(),
 });
 type ViewQuery = z.infer<typeof ViewQuery>;
+
+/** 503: the projection stopped on an event its reducer could not apply (see GET /v1/projections). */
+class ProjectionFailedError extends EventLogError {
+  override name = "ProjectionFailedError";
+  constructor(name: string) {
+    super(503, "projection-failed", `The ${name} projection has failed; GET /v1/projections shows the error`);
+  }
+}
 
 /** 504: the view did not reach the cursor a client waited for. */
 class WaitTimeoutError extends EventLogError {
@@ -81,14 +90,15 @@ export function viewRoutes(deps: ViewRoutesDeps) {
     if (current) {
       if (waitFor) await waitUntil(async () => (await views.liveBuild(name))?.cursor, waitFor, query.timeout);
       const found = await views.rows(name, { afterOrd, limit: query.limit + 1, filters, key });
-      if (found && found.build.asOf === asOf && found.build.status !== "failed") {
-        return finish(asOf, found.build.cursor, found.rows);
-      }
+      if (found?.build.status === "failed") throw new ProjectionFailedError(name);
+      if (found && found.build.asOf === asOf) return finish(asOf, found.build.cursor, found.rows);
     } else if (waitFor) {
       await waitUntil(async () => (await views.folded(name)).cursor, waitFor, query.timeout);
     }
     // A past date, a knowledge point, or no fresh read model yet: fold in memory.
-    const folded = await views.folded(name, knownAt);
+    const folded = await views.folded(name, knownAt).catch((error: unknown) => {
+      throw error instanceof ReducerError ? new ProjectionFailedError(name) : error;
+    });
     const all = views.definition(name).rows(folded.state, asOf);
     const rows: { ord: number; body: unknown }[] = [];
     for (let ord = afterOrd + 1; ord < all.length && rows.length <= query.limit; ord += 1) {
