@@ -153,7 +153,9 @@ $fn$`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function if exists append_events(uuid[], text[], text[], text[], text[], json[], json[], text[], text, text)`.execute(db);
+  await sql`drop function if exists append_events(uuid[], text[], text[], text[], text[], json[], json[], text[], text, text)`.execute(
+    db,
+  );
   await db.schema.dropTable("api_tokens").ifExists().execute();
   await db.schema.dropTable("log_meta").ifExists().execute();
   await db.schema.dropTable("events").ifExists().execute();

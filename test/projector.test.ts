@@ -87,6 +87,22 @@ describe("projector runners", () => {
         message: expect.stringContaining("cannot digest this"),
         eventId: poisonId,
       });
+      // It stays failed (no retry storm, no leftover table) until someone asks for a rebuild.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const builds = await database.handle.db
+        .selectFrom("projection_builds")
+        .select(["status", "table_name"])
+        .where("name", "=", "fragile")
+        .execute();
+      expect(builds.map((b) => b.status)).toEqual(["failed"]);
+      const leftover = await sql<{
+        n: number;
+      }>`select count(*)::int as n from pg_tables where tablename = ${builds[0]!.table_name}`.execute(
+        database.handle.db,
+      );
+      expect(leftover.rows[0]?.n).toBe(0);
+      const view = await server.request("/v1/projections");
+      expect(((await view.json()) as any[]).map((p) => p.name)).toEqual(["layer-ownership"]);
       // The healthy projection applied everything, the poison event included.
       expect(
         await eventually(

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { ExpectedVersion, NewEvent } from "../event-log/append-events.js";
 import type { FieldIssue } from "../event-log/errors.js";
 import { ExpectedVersion as ExpectedVersionInput, parseEventInput, streamIdOf } from "../events/index.js";

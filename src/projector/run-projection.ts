@@ -97,8 +97,12 @@ async function resume<S>(
   context: RunnerContext,
 ): Promise<Live<S> | undefined> {
   const current = await readLiveBuild(context.db, definition.name);
-  if (!current || current.version !== definition.version) return rebuild(definition, context, undefined);
-  if (current.status === "failed") return undefined;
+  if (current?.status === "failed") return undefined;
+  if (!current || current.version !== definition.version) {
+    // A build of this version already failed: nothing until someone asks for a rebuild.
+    if (await failedBuildOfVersion(context.db, definition)) return undefined;
+    return rebuild(definition, context, undefined);
+  }
   // The reducer state lives in memory: fold the log up to the checkpoint, then continue from there.
   const folded = await foldLog(context.db, context.logId, definition, { until: current.cursor });
   const rows = await loadRows(context.db, current.table);
