@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { PROJECTIONS } from "../projections/index.js";
 import { readConfig } from "./config.js";
+import { connectDatabase } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
 import { tailEvents } from "./feed/tail-events.js";
@@ -51,11 +52,14 @@ switch (command) {
     break;
   }
   case "migrate": {
-    const runtime = await openRuntime(config);
-    const result = await migrateToLatest(runtime.handle.db);
-    const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
-    console.log(applied.length ? `applied: ${applied.join(", ")}` : "schema is up to date");
-    await runtime.handle.close();
+    const handle = await connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const result = await migrateToLatest(handle.db);
+      const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
+      console.log(applied.length ? `applied: ${applied.join(", ")}` : "schema is up to date");
+    } finally {
+      await handle.close();
+    }
     break;
   }
   case "import": {

@@ -45,6 +45,26 @@ describe("operations endpoints", () => {
     expect(await docs.text()).toContain("/v1/openapi.json");
   });
 
+  it("exposes Prometheus metrics: requests by route, appends, lag, subscribers and the horizon's age", async () => {
+    const append = await server.request("/v1/events", {
+      method: "POST",
+      json: { type: "CompanyRegistered", data: { companyId: "metered", name: "Metered", kind: "company" } },
+    });
+    expect(append.status).toBe(201);
+    const response = await server.request("/metrics");
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toMatch(
+      /stackledger_http_requests_total\{method="POST",route="\/v1\/events",status="201"\} 1/,
+    );
+    expect(text).toMatch(/stackledger_events_appended_total 1\n/);
+    expect(text).toMatch(
+      /stackledger_http_request_duration_seconds_count\{method="POST",route="\/v1\/events"\} 1/,
+    );
+    expect(text).toContain("stackledger_read_horizon_age_seconds ");
+    expect(text).toContain("stackledger_feed_subscribers 0");
+  });
+
   it("echoes a request id, or makes one", async () => {
     const mine = await server.request("/health", { headers: { "x-request-id": "abc-123" } });
     expect(mine.headers.get("x-request-id")).toBe("abc-123");

@@ -2,25 +2,37 @@ import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { createViewReader } from "../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "./deps.js";
+import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
 import { docsRoutes } from "./routes/docs.js";
 import { eventRoutes } from "./routes/events.js";
 import { feedRoutes } from "./routes/feed.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { projectionRoutes } from "./routes/projections.js";
 import { streamRoutes } from "./routes/streams.js";
 import { COMPANY_INDEX, timelineRoutes } from "./routes/timeline.js";
 import { viewRoutes } from "./routes/views.js";
 
 /** Builds the HTTP API. Everything it needs comes in through `deps`. */
-export function createApp(deps: AppDeps) {
+export function createApp(appDeps: AppDeps) {
+  const metrics = createMetrics();
+  const deps: AppDeps = {
+    ...appDeps,
+    onAppended: (events) => {
+      metrics.countAppended(events);
+      appDeps.onAppended?.(events);
+    },
+  };
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  app.use(metrics.middleware);
   app.onError((error, c) => errorToProblem(c, error));
   app.notFound((c) => problem(c, 404, "not-found", `No route for ${c.req.method} ${c.req.path}`));
 
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());
+  app.route("/", metricsRoutes({ ...deps, metrics }));
   app.route("/v1/events", eventRoutes(deps));
   app.route("/v1/streams", streamRoutes(deps));
 

@@ -13,7 +13,7 @@ export interface AppDeps {
   /** Largest accepted request body (default 1 MiB). */
   readonly maxBodyBytes: number;
   /** Called after an append commits: the coalesced wake-up of readers. */
-  readonly onAppended?: () => void;
+  readonly onAppended?: (events: number) => void;
   /** The projections whose views are served (the registry; the app never imports projections/). */
   readonly projections?: readonly ProjectionDefinition<unknown>[];
   /** The change feed of this process (SSE endpoints are mounted only with it). */

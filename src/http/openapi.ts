@@ -228,6 +228,18 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
       },
       "/health": { get: { summary: "Liveness", responses: { "200": ok("Alive", { type: "object" }) } } },
+      "/metrics": {
+        get: {
+          summary:
+            "Prometheus metrics: requests, latencies, appends, projection lag, feed subscribers, horizon age",
+          responses: {
+            "200": {
+              description: "Prometheus text format",
+              content: { "text/plain": { schema: { type: "string" } } },
+            },
+          },
+        },
+      },
       "/ready": {
         get: {
           summary: "Readiness",

@@ -38,7 +38,7 @@ export function eventRoutes(deps: AppDeps) {
       requestId: c.get("requestId"),
       bare: parsed.bare,
     });
-    if (!result.replayed) deps.onAppended?.();
+    if (!result.replayed) deps.onAppended?.(result.events.length);
     return c.json({ events: result.events, cursor: result.cursor }, result.replayed ? 200 : 201);
   });
 

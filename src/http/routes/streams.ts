@@ -54,7 +54,7 @@ export function streamRoutes(deps: AppDeps) {
         requestId: c.get("requestId"),
         bare: parsed.bare,
       });
-      if (!result.replayed) deps.onAppended?.();
+      if (!result.replayed) deps.onAppended?.(result.events.length);
       return c.json({ events: result.events, cursor: result.cursor }, result.replayed ? 200 : 201);
     },
   );
