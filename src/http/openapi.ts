@@ -227,6 +227,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: appendResponses,
         },
       },
+      ...viewPaths(),
       "/health": { get: { summary: "Liveness", responses: { "200": ok("Alive", { type: "object" }) } } },
       "/metrics": {
         get: {
@@ -244,6 +245,151 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           summary: "Readiness",
           responses: { "200": ok("Ready", { type: "object" }), "503": problem("Not ready") },
+        },
+      },
+    },
+  };
+}
+
+const query = (name: string, description: string, schema: object = { type: "string" }) => ({
+  name,
+  in: "query",
+  description,
+  schema,
+});
+const VIEW_PARAMETERS = [
+  query("asOf", "Valid date YYYY-MM-DD (default: today, UTC)", { type: "string", format: "date" }),
+  query("knownAt", "Knowledge point: a cursor (default: the projection's checkpoint)"),
+  query("limit", "Page size", { type: "integer", minimum: 1, maximum: 10000, default: 1000 }),
+  query("after", "The previous page's `next`"),
+  query("waitFor", "Wait until the view reflects this cursor (read-your-writes)"),
+  query("timeout", "How long waitFor may wait, in ms", {
+    type: "integer",
+    minimum: 0,
+    maximum: 10000,
+    default: 5000,
+  }),
+];
+const viewResponse = (description: string, listKey: string) => ({
+  "200": ok(description, {
+    type: "object",
+    required: ["asOf", "cursor", listKey],
+    properties: {
+      asOf: { type: "string", format: "date" },
+      cursor: { type: "string", description: "The knowledge point this view reflects" },
+      [listKey]: { type: "array", items: { type: "object" } },
+      next: { type: "string", description: "Present when more entries remain" },
+    },
+  }),
+  "400": problem("Bad parameters"),
+  "410": problem("A cursor of another log"),
+  "503": problem("The projection has failed"),
+  "504": problem("waitFor not reached within the timeout"),
+});
+const sse = (description: string) => ({
+  description,
+  content: { "text/event-stream": { schema: { type: "string" } } },
+});
+
+/** The views, projections, timeline and feed endpoints (their bodies are documented in docs/). */
+function viewPaths(): Record<string, unknown> {
+  return {
+    "/v1/views/layers": {
+      get: {
+        summary: "Who holds which stack layer, and how (direct or through controlled entities)",
+        parameters: VIEW_PARAMETERS,
+        responses: viewResponse("Every registered company with its layers", "companies"),
+      },
+    },
+    "/v1/views/layers/{companyId}": {
+      get: {
+        summary: "One company's layers, plus the entities it controls",
+        parameters: [
+          { name: "companyId", in: "path", required: true, schema: { type: "string" } },
+          ...VIEW_PARAMETERS,
+        ],
+        responses: { "200": ok("The company", { type: "object" }), "404": problem("Unknown company") },
+      },
+    },
+    "/v1/views/dependencies": {
+      get: {
+        summary: "The dependency graph: customer → supplier edges by layer, weighted",
+        parameters: [
+          ...VIEW_PARAMETERS,
+          query("company", "Edges touching this company"),
+          query("layer", "One dependency layer", {
+            enum: ["hardware", "compute", "model", "application", "capital", "energy"],
+          }),
+        ],
+        responses: viewResponse("Edges by weight", "edges"),
+      },
+    },
+    "/v1/views/rankings": {
+      get: {
+        summary: "Vertical-integration ranking of ultimate parents",
+        parameters: VIEW_PARAMETERS,
+        responses: viewResponse("Ranked companies", "rankings"),
+      },
+    },
+    "/v1/companies/{companyId}/timeline": {
+      get: {
+        summary: "A company's events and the events of its deals, by effective date",
+        parameters: [
+          { name: "companyId", in: "path", required: true, schema: { type: "string" } },
+          query("asOf", "Only events effective by this date"),
+          query("knownAt", "As the record stood at this cursor"),
+        ],
+        responses: { "200": ok("The timeline", { type: "object" }), "404": problem("Unknown company") },
+      },
+    },
+    "/v1/projections": {
+      get: {
+        summary: "Status, cursor, lag and rebuild progress of each projection",
+        responses: { "200": ok("Projections", { type: "array" }) },
+      },
+    },
+    "/v1/projections/rebuild": {
+      post: {
+        summary: "Rebuild every projection beside the live one (admin)",
+        security: [{ bearer: [] }],
+        responses: { "202": ok("Rebuilding", { type: "array" }) },
+      },
+    },
+    "/v1/projections/{name}/rebuild": {
+      post: {
+        summary: "Rebuild one projection beside the live one (admin)",
+        security: [{ bearer: [] }],
+        parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
+        responses: { "202": ok("Rebuilding", { type: "array" }), "404": problem("No such projection") },
+      },
+    },
+    "/v1/feed/events": {
+      get: {
+        summary: "Server-Sent Events of every appended event (resumable with Last-Event-ID)",
+        parameters: [
+          query("after", "start | now (default) | a cursor"),
+          query("types", "Comma-separated event types"),
+          query("companies", "Comma-separated company ids (any party)"),
+          query("streams", "Comma-separated stream ids"),
+        ],
+        responses: {
+          "200": sse("The stream"),
+          "400": problem("Bad cursor or filter"),
+          "410": problem("A cursor of another log"),
+        },
+      },
+    },
+    "/v1/feed/changes": {
+      get: {
+        summary: "Server-Sent Events of every change in the views",
+        parameters: [
+          query("after", "start | now (default) | a change cursor"),
+          query("projections", "Comma-separated projection names"),
+        ],
+        responses: {
+          "200": sse("The stream"),
+          "400": problem("Bad cursor or filter"),
+          "410": problem("A cursor of another log"),
         },
       },
     },
