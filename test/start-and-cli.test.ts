@@ -51,7 +51,7 @@ describe("npm start on a fresh machine (embedded database)", () => {
     expect(all.events).toHaveLength(demoEvents().length + 1);
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);
-  }, 90_000);
+  }, 240_000);
 });
 
 describe("stackledger import", () => {

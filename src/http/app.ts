@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { createViewReader } from "../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "./deps.js";
 import { createMetrics } from "./metrics.js";
@@ -47,6 +48,7 @@ export function createApp(appDeps: AppDeps) {
   app.route("/v1/companies", timelineRoutes({ ...deps, views }));
   app.route("/v1/projections", projectionRoutes({ ...deps, projections }));
   if (deps.feed) app.route("/v1/feed", feedRoutes({ ...deps, feed: deps.feed }));
+  app.route("/", dashboardRoutes({ api: app }));
   return app;
 }
 

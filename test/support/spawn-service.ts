@@ -33,7 +33,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
 export async function waitForOutput(
   spawned: Spawned,
   pattern: RegExp,
-  timeoutMs = 30_000,
+  timeoutMs = 90_000,
 ): Promise<RegExpMatchArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
