@@ -18,6 +18,9 @@ const USAGE = `usage: stackledger <command>
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
+// Progress also shows (once a second) when the output is a log file or a pipe, not only on a terminal.
+const BAR_OPTIONS = { noTTYOutput: true, notTTYSchedule: 1000 } as const;
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -71,7 +74,10 @@ switch (command) {
     }
     const runtime = await openRuntime(config);
     const total = await countLines(file);
-    const bar = new SingleBar({ format: "importing [{bar}] {value}/{total} lines | {eta_formatted} left" });
+    const bar = new SingleBar({
+      format: "importing [{bar}] {value}/{total} lines | {eta_formatted} left",
+      ...BAR_OPTIONS,
+    });
     bar.start(total, 0);
     const summary = await importEvents(runtime.handle.db, file, {
       logId: runtime.logId,
@@ -117,6 +123,7 @@ switch (command) {
     const projector = startProjector(runtime, config, names);
     const bar = new SingleBar({
       format: "rebuilding [{bar}] {value}/{total} events | {rate} events/s | ETA {eta_formatted} | {names}",
+      ...BAR_OPTIONS,
     });
     bar.start(1, 0, { rate: 0, names: names.join(", ") });
     for (;;) {

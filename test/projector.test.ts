@@ -217,6 +217,29 @@ describe("projector runners", () => {
   });
 });
 
+describe("stackledger rebuild", () => {
+  it.skipIf(serverOnly("the rebuild command runs in another process"))(
+    "rebuilds the named projection beside the live one with progress, then swaps",
+    async () => {
+      const env = { DATABASE_URL: database.url! };
+      const first = runCli(["rebuild", "layer-ownership"], env);
+      expect(await first.exited).toBe(0);
+      const before = await readLiveBuild(database.handle.db, "layer-ownership");
+      const second = runCli(["rebuild", "layer-ownership"], env);
+      expect(await second.exited).toBe(0);
+      expect(second.output()).toContain("rebuilt: layer-ownership");
+      expect(second.output()).toMatch(/rebuilding \[.*\] \d+\/\d+ events/);
+      const after = await readLiveBuild(database.handle.db, "layer-ownership");
+      expect(after!.build).toBeGreaterThan(before!.build);
+      expect(after!.status).toBe("live");
+      const unknown = runCli(["rebuild", "nope"], env);
+      expect(await unknown.exited).toBe(2);
+      expect(unknown.output()).toContain("unknown projections: nope");
+    },
+    120_000,
+  );
+});
+
 describe("two processes", () => {
   const processes: Spawned[] = [];
   afterAll(() => {

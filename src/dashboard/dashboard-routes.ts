@@ -26,11 +26,17 @@ const DashboardQuery = z.object({
     .optional()
     .catch(undefined),
   known: z.literal("then").optional().catch(undefined),
-  sort: z.enum(["name", "layers", ...LAYERS]).optional().catch(undefined),
+  sort: z
+    .enum(["name", "layers", ...LAYERS])
+    .optional()
+    .catch(undefined),
   dir: z.enum(["asc", "desc"]).optional().catch(undefined),
   q: z.string().max(100).optional().catch(undefined),
   company: slug.optional().catch(undefined),
-  layer: z.enum(EDGE_LAYERS as readonly [string, ...string[]]).optional().catch(undefined),
+  layer: z
+    .enum(EDGE_LAYERS as readonly [string, ...string[]])
+    .optional()
+    .catch(undefined),
   focus: slug.optional().catch(undefined),
 });
 
@@ -114,8 +120,13 @@ export function dashboardRoutes({ api }: DashboardDeps) {
         graph: renderGraph(edges.rows, layers.rows, state),
         neighbourhood: renderNeighbourhood(state.focus, edges.rows, layers.rows, state),
       });
-      const boot = await bootOf("map", index, layers, state);
-      return c.html(renderPage({ title: "stackledger — map of the AI stack", boot, state, main: main.toString() }));
+      const boot = {
+        ...(await bootOf("map", index, layers, state)),
+        data: { companies: layers.rows, rankings: rankings.rows, edges: edges.rows },
+      };
+      return c.html(
+        renderPage({ title: "stackledger — map of the AI stack", boot, state, main: main.toString() }),
+      );
     } catch (error) {
       return errorPage(c, error, state, index);
     }
@@ -133,19 +144,14 @@ export function dashboardRoutes({ api }: DashboardDeps) {
         views.layers(state),
       ]);
       const boot = { ...(await bootOf("company", index, detail, state)), companyId: id };
-      const main = `<div id="company" data-company="${id}"><h2 class="company-title">${escapeHtml(detail.name)} <span class="muted">${id}</span></h2>${renderCompany(detail, edges.rows, timeline, layers.rows, state)}</div>`;
+      const main = `<div id="company" data-company="${id}"><h2 class="company-title">${escapeHtml(detail.name)} <span class="muted">${escapeHtml(id)}</span></h2>${renderCompany(detail, edges.rows, timeline, layers.rows, state)}</div>`;
       return c.html(renderPage({ title: `${detail.name} — stackledger`, boot, state, main }));
     } catch (error) {
       return errorPage(c, error, state, index);
     }
   });
 
-  async function errorPage(
-    c: Context,
-    error: unknown,
-    state: ViewState,
-    index: LogIndexSnapshot,
-  ) {
+  async function errorPage(c: Context, error: unknown, state: ViewState, index: LogIndexSnapshot) {
     if (!(error instanceof ApiProblemError)) throw error;
     const status = ([400, 404, 410, 503, 504] as const).find((s) => s === error.status) ?? 500;
     const latest = await views.rankings({});

@@ -1,6 +1,13 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import { type CompanyLayers, EDGE_LAYERS, renderLegend, type ViewState } from "./client/render.js";
+import {
+  type CompanyLayers,
+  EDGE_LAYERS,
+  type Edge,
+  type Ranking,
+  renderLegend,
+  type ViewState,
+} from "./client/render.js";
 import type { LogIndexSnapshot } from "./log-index.js";
 
 /** What the client script starts from (embedded as JSON; the page's data attributes say the rest). */
@@ -12,6 +19,12 @@ export interface Boot {
   readonly asOf: string;
   readonly cursor: string;
   readonly known: LogIndexSnapshot["known"];
+  /** The map's views as rendered, so that sorting, search and the graph's focus need no refetch. */
+  readonly data?: {
+    readonly companies: readonly CompanyLayers[];
+    readonly rankings: readonly Ranking[];
+    readonly edges: readonly Edge[];
+  };
 }
 
 export interface PageParts {
@@ -95,7 +108,8 @@ export function renderMapSections(
   parts: { matrix: string; rankings: string; graph: string; neighbourhood: string },
 ) {
   const companyOptions = companies.map(
-    (c) => html`<option value="${c.companyId}" ${c.companyId === state.company ? "selected" : ""}>${c.name}</option>`,
+    (c) =>
+      html`<option value="${c.companyId}" ${c.companyId === state.company ? "selected" : ""}>${c.name}</option>`,
   );
   const layerOptions = EDGE_LAYERS.map(
     (layer) => html`<option value="${layer}" ${layer === state.layer ? "selected" : ""}>${layer}</option>`,

@@ -1,11 +1,4 @@
-import type {
-  CompanyDetail,
-  CompanyLayers,
-  Edge,
-  Ranking,
-  Timeline,
-  ViewState,
-} from "./client/render.js";
+import type { CompanyDetail, CompanyLayers, Edge, Ranking, Timeline, ViewState } from "./client/render.js";
 
 /** What the dashboard needs of the app: Hono's `app.request`, so every read goes through the public API. */
 export interface InProcessApi {
@@ -76,8 +69,10 @@ export function createViewClient(api: InProcessApi) {
   };
 
   return {
-    layers: (state: ViewState) => list<CompanyLayers, "companies">("/v1/views/layers", "companies", timeParams(state)),
-    rankings: (state: ViewState) => list<Ranking, "rankings">("/v1/views/rankings", "rankings", timeParams(state)),
+    layers: (state: ViewState) =>
+      list<CompanyLayers, "companies">("/v1/views/layers", "companies", timeParams(state)),
+    rankings: (state: ViewState) =>
+      list<Ranking, "rankings">("/v1/views/rankings", "rankings", timeParams(state)),
     dependencies(state: ViewState) {
       const params = timeParams(state);
       if (state.company) params.set("company", state.company);

@@ -109,7 +109,11 @@ export function graphLayout(
   height: number;
 };
 export function strokeWidth(weight: number): number;
-export function renderGraph(edges: readonly Edge[], companies: readonly CompanyLayers[], state?: ViewState): string;
+export function renderGraph(
+  edges: readonly Edge[],
+  companies: readonly CompanyLayers[],
+  state?: ViewState,
+): string;
 export function renderLegend(): string;
 export function renderNeighbourhood(
   id: string | undefined,

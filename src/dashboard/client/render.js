@@ -32,7 +32,8 @@ function companyLink(id, name, state) {
 
 /** A date as the source gave it: "2025-H2", "2026-06", "2023" keep their precision; the title gives the effective day. */
 export function renderPartialDate(partial, effective) {
-  if (!partial) return effective ? `<time datetime="${escapeHtml(effective)}">${escapeHtml(effective)}</time>` : "";
+  if (!partial)
+    return effective ? `<time datetime="${escapeHtml(effective)}">${escapeHtml(effective)}</time>` : "";
   const title = effective && effective !== partial ? ` title="effective ${escapeHtml(effective)}"` : "";
   return `<time datetime="${escapeHtml(effective ?? partial)}"${title}>${escapeHtml(partial)}</time>`;
 }
@@ -55,7 +56,8 @@ export function formatUsd(value) {
 // Layer matrix
 
 const layerCount = (company) => Object.keys(company.layers).length;
-const layerWeight = (company, layer) => company.layers[layer]?.weight ?? (company.plannedLayers.includes(layer) ? -0.5 : -1);
+const layerWeight = (company, layer) =>
+  company.layers[layer]?.weight ?? (company.plannedLayers.includes(layer) ? -0.5 : -1);
 
 function compareBy(sort) {
   if (sort === "name") return (a, b) => a.name.localeCompare(b.name, "en");
@@ -92,7 +94,8 @@ export function matrixRows(companies, options = {}) {
     if (seen.has(company.companyId)) return;
     seen.add(company.companyId);
     rows.push({ company, depth, group, hidden: !matches(company) });
-    for (const child of [...(children.get(company.companyId) ?? [])].sort(compare)) visit(child, depth + 1, group);
+    for (const child of [...(children.get(company.companyId) ?? [])].sort(compare))
+      visit(child, depth + 1, group);
   };
   for (const root of [...roots].sort(compare)) {
     const start = rows.length;
@@ -139,7 +142,8 @@ export function renderMatrix(companies, options = {}) {
   const rows = matrixRows(companies, options);
   const body = rows
     .map(({ company, depth, group, hidden }) => {
-      const indent = depth > 0 ? `<span class="fold" aria-hidden="true">${"└ ".padStart(depth * 2, " ")}</span>` : "";
+      const indent =
+        depth > 0 ? `<span class="fold" aria-hidden="true">${"└ ".padStart(depth * 2, " ")}</span>` : "";
       const controlled = company.controlledBy
         ? ` <span class="muted">controlled by ${escapeHtml(names.get(company.controlledBy) ?? company.controlledBy)}</span>`
         : "";
@@ -163,7 +167,10 @@ export function renderMatrix(companies, options = {}) {
 
 function layerChips(layers) {
   return LAYERS.filter((layer) => layers[layer] !== undefined)
-    .map((layer) => `<span class="chip l-${layer}" title="${layer}: ${layers[layer]}">${layer} ${layers[layer]}</span>`)
+    .map(
+      (layer) =>
+        `<span class="chip l-${layer}" title="${layer}: ${layers[layer]}">${layer} ${layers[layer]}</span>`,
+    )
     .join(" ");
 }
 
@@ -177,7 +184,10 @@ export function renderRankings(rankings, state = {}) {
         `<td><time datetime="${escapeHtml(r.attainedAt)}">${escapeHtml(r.attainedAt)}</time></td></tr>`,
     )
     .join("");
-  const empty = rankings.length === 0 ? `<tr><td colspan="5" class="muted">No company holds a layer at this date.</td></tr>` : "";
+  const empty =
+    rankings.length === 0
+      ? `<tr><td colspan="5" class="muted">No company holds a layer at this date.</td></tr>`
+      : "";
   return (
     `<table class="rankings"><caption class="sr-only">Integration ranking</caption><thead><tr>` +
     `<th scope="col">Rank</th><th scope="col">Company</th><th scope="col">Score</th><th scope="col">Layers</th><th scope="col">Attained</th>` +
@@ -233,7 +243,11 @@ export function graphLayout(edges, companies) {
       nodes.set(node.id, { ...node, column: col, x: 10 + ci * COL_WIDTH, y: TOP + ri * ROW_GAP });
     });
   });
-  return { nodes, width: 10 + GRAPH_COLUMNS.length * COL_WIDTH, height: TOP + Math.max(rowsMax, 1) * ROW_GAP + 10 };
+  return {
+    nodes,
+    width: 10 + GRAPH_COLUMNS.length * COL_WIDTH,
+    height: TOP + Math.max(rowsMax, 1) * ROW_GAP + 10,
+  };
 }
 
 export const strokeWidth = (weight) => Math.round(Math.min(1.5 + weight * 1.5, 9) * 10) / 10;
@@ -337,7 +351,8 @@ export function renderLegend() {
 
 /** The focused company's edges, out and in, as a list (the graph's "neighbourhood" panel). */
 export function renderNeighbourhood(id, edges, companies, state = {}) {
-  if (!id) return `<p class="muted">Select a company in the graph (click, or Tab then Enter) to see its neighbourhood.</p>`;
+  if (!id)
+    return `<p class="muted">Select a company in the graph (click, or Tab then Enter) to see its neighbourhood.</p>`;
   const names = new Map(companies.map((c) => [c.companyId, c.name]));
   const out = edges.filter((e) => e.customer === id);
   const into = edges.filter((e) => e.supplier === id);
@@ -415,7 +430,8 @@ export function renderCompany(detail, edges, timeline, companies, state = {}) {
     .map((e) => {
       const data = e.data ?? {};
       const partial = typeof data.occurredOn === "string" ? data.occurredOn : undefined;
-      const summary = typeof data.summary === "string" ? data.summary : typeof data.name === "string" ? data.name : "";
+      const summary =
+        typeof data.summary === "string" ? data.summary : typeof data.name === "string" ? data.name : "";
       return (
         `<tr data-type="${escapeHtml(e.type)}"><td>${renderPartialDate(partial, e.effectiveDate)}</td><td>${escapeHtml(e.type)}` +
         `<div class="muted">${escapeHtml(e.streamId)}</div></td><td>${e.status ? `<span class="status s-${escapeHtml(e.status)}">${escapeHtml(e.status)}</span>` : ""}</td>` +
