@@ -52,6 +52,7 @@ export function renderPage(parts: PageParts): HtmlEscapedString | Promise<HtmlEs
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${parts.title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/style.css">
 <link rel="modulepreload" href="/dashboard/render.js">
 </head>

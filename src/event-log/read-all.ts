@@ -1,13 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
 import { type LogPosition, START } from "./cursor.js";
-import {
-  EVENT_COLUMNS,
-  type EventColumnsRow,
-  type StoredEvent,
-  toStoredEvent,
-  XID_AS_TEXT,
-} from "./stored-event.js";
+import { EVENT_SELECTION, type EventColumnsRow, type StoredEvent, toStoredEvent } from "./stored-event.js";
 
 export interface ReadAllOptions {
   /** Resume strictly after this place (default: the start). Only cursors a reader returned are safe here. */
@@ -37,7 +31,7 @@ export async function readAll(
   const after = options.after ?? START;
   const rows = await db
     .selectFrom("events")
-    .select([...EVENT_COLUMNS, XID_AS_TEXT])
+    .select([...EVENT_SELECTION])
     .where(sql<boolean>`xid < pg_snapshot_xmin(pg_current_snapshot())`)
     .where(sql<boolean>`(xid, position) > (${after.xid}::xid8, ${after.position}::bigint)`)
     .orderBy(sql`events.xid`)

@@ -1,12 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import {
-  EVENT_COLUMNS,
-  type EventColumnsRow,
-  type StoredEvent,
-  toStoredEvent,
-  XID_AS_TEXT,
-} from "./stored-event.js";
+import { EVENT_SELECTION, type EventColumnsRow, type StoredEvent, toStoredEvent } from "./stored-event.js";
 
 /** Every event of one stream in version order; an empty list when the stream does not exist. */
 export async function readStream(
@@ -16,7 +10,7 @@ export async function readStream(
 ): Promise<StoredEvent[]> {
   const rows = await db
     .selectFrom("events")
-    .select([...EVENT_COLUMNS, XID_AS_TEXT])
+    .select([...EVENT_SELECTION])
     .where("stream_id", "=", streamId)
     .orderBy("stream_version")
     .execute();

@@ -112,12 +112,14 @@ function matrixCell(company, layer, state, names) {
   const held = company.layers[layer];
   if (held) {
     const path = PATHS[held.path] ?? { label: held.path, glyph: "●" };
-    const via = held.via ? ` · via ${companyLink(held.via, names.get(held.via), state)}` : "";
+    const via = held.via
+      ? ` <span class="via">via ${companyLink(held.via, names.get(held.via), state)}</span>`
+      : "";
     const title = `${layer}: ${path.label}${held.via ? ` (${held.via})` : ""}, weight ${held.weight}, since ${held.since}`;
     return (
       `<td class="cell held l-${layer}" data-layer="${layer}" data-path="${escapeHtml(held.path)}"` +
       `${held.via ? ` data-via="${escapeHtml(held.via)}"` : ""} data-weight="${held.weight}" title="${escapeHtml(title)}">` +
-      `<span class="glyph" aria-hidden="true">${path.glyph}</span> ${escapeHtml(path.label)}${via}` +
+      `<span class="glyph" aria-hidden="true">${path.glyph}</span> <span class="label">${escapeHtml(path.label)}</span>${via}` +
       `<span class="since">since ${escapeHtml(held.since)}</span></td>`
     );
   }
@@ -145,7 +147,7 @@ export function renderMatrix(companies, options = {}) {
       const indent =
         depth > 0 ? `<span class="fold" aria-hidden="true">${"└ ".padStart(depth * 2, " ")}</span>` : "";
       const controlled = company.controlledBy
-        ? ` <span class="muted">controlled by ${escapeHtml(names.get(company.controlledBy) ?? company.controlledBy)}</span>`
+        ? ` <span class="muted controlled">controlled by ${escapeHtml(names.get(company.controlledBy) ?? company.controlledBy)}</span>`
         : "";
       const cells = LAYERS.map((layer) => matrixCell(company, layer, options, names)).join("");
       return (
@@ -326,7 +328,7 @@ export function renderGraph(edges, companies, state = {}) {
     .join("");
   const markers = EDGE_LAYERS.map(
     (layer) =>
-      `<marker id="arrow-${layer}" class="m-${layer}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"></path></marker>`,
+      `<marker id="arrow-${layer}" class="m-${layer}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto"><path d="M0,0 L10,5 L0,10 z"></path></marker>`,
   ).join("");
   const empty =
     edges.length === 0
@@ -442,7 +444,7 @@ export function renderCompany(detail, edges, timeline, companies, state = {}) {
   return (
     `<section aria-labelledby="holds"><h2 id="holds">What ${escapeHtml(detail.name)} holds, and how</h2>${parent}` +
     `<table class="holds"><thead><tr><th scope="col">Layer</th><th scope="col">How</th><th scope="col">Weight</th><th scope="col">Since</th></tr></thead><tbody>${held}</tbody></table></section>` +
-    `<section aria-labelledby="controls"><h2 id="controls">What it controls</h2><ul class="controls">${controls}</ul></section>` +
+    `<section aria-labelledby="controls"><h2 id="controls">What it controls</h2><ul class="control-list">${controls}</ul></section>` +
     `<section aria-labelledby="edges-out"><h2 id="edges-out">Depends on (edges out)</h2><table class="edges-out">${edgeHead("Supplier")}<tbody>${edgeRows(out, (e) => e.supplier, names, state)}</tbody></table></section>` +
     `<section aria-labelledby="edges-in"><h2 id="edges-in">Supplies (edges in)</h2><table class="edges-in">${edgeHead("Customer")}<tbody>${edgeRows(into, (e) => e.customer, names, state)}</tbody></table></section>` +
     `<section aria-labelledby="timeline"><h2 id="timeline">Timeline</h2><table class="timeline"><thead><tr><th scope="col">Date</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Summary</th><th scope="col">Sources</th></tr></thead><tbody>${events || '<tr><td colspan="5" class="muted">no events</td></tr>'}</tbody></table></section>`

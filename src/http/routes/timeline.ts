@@ -12,7 +12,7 @@ import {
 } from "../../domain/index.js";
 import { compareLogPositions, decodeCursor, encodeCursor } from "../../event-log/cursor.js";
 import { EventLogError, ValidationError } from "../../event-log/errors.js";
-import { EVENT_COLUMNS, toEnvelope, toStoredEvent, XID_AS_TEXT } from "../../event-log/stored-event.js";
+import { EVENT_SELECTION, toEnvelope, toStoredEvent } from "../../event-log/stored-event.js";
 import { EVENT_TYPES, IsoDate } from "../../events/index.js";
 import type { ProjectionDefinition } from "../../projector/definition.js";
 import type { ViewReader } from "../../projector/view-reader.js";
@@ -60,7 +60,7 @@ export function timelineRoutes(deps: AppDeps & { views: ViewReader }) {
     const streams = [`company-${companyId}`, ...dealIds.map((id) => `deal-${id}`)];
     const rows = await deps.db
       .selectFrom("events")
-      .select([...EVENT_COLUMNS, XID_AS_TEXT])
+      .select([...EVENT_SELECTION])
       .where("stream_id", "in", streams)
       .execute();
     const limitDay = query.asOf === undefined ? Number.POSITIVE_INFINITY : effectiveDay(query.asOf);
