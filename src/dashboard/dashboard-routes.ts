@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
@@ -60,20 +61,26 @@ export function dashboardRoutes({ api }: DashboardDeps) {
   const app = new Hono();
   const views = createViewClient(api);
   const logIndex = createLogIndex(views);
-  const assets = new Map<string, Promise<string>>();
+  const assets = new Map<string, Promise<{ text: string; etag: string }>>();
+  const asset = (file: keyof typeof ASSETS) => {
+    let loaded = assets.get(file);
+    if (!loaded) {
+      loaded = readFile(new URL(`./client/${file}`, import.meta.url), "utf8").then((text) => ({
+        text,
+        etag: `"${createHash("sha256").update(text).digest("base64url").slice(0, 16)}"`,
+      }));
+      assets.set(file, loaded);
+    }
+    return loaded;
+  };
 
   app.get("/dashboard/:file", async (c) => {
     const file = c.req.param("file");
     if (!Object.hasOwn(ASSETS, file)) return c.notFound();
-    let text = assets.get(file);
-    if (!text) {
-      text = readFile(new URL(`./client/${file}`, import.meta.url), "utf8");
-      assets.set(file, text);
-    }
-    return c.body(await text, 200, {
-      "Content-Type": ASSETS[file as keyof typeof ASSETS],
-      "Cache-Control": "no-cache",
-    });
+    const { text, etag } = await asset(file as keyof typeof ASSETS);
+    const headers = { ETag: etag, "Cache-Control": "no-cache" };
+    if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
+    return c.body(text, 200, { ...headers, "Content-Type": ASSETS[file as keyof typeof ASSETS] });
   });
 
   /** The request's view state, with "as known then" resolved to the cursor recorded by that day. */
@@ -125,7 +132,13 @@ export function dashboardRoutes({ api }: DashboardDeps) {
         data: { companies: layers.rows, rankings: rankings.rows, edges: edges.rows },
       };
       return c.html(
-        renderPage({ title: "stackledger — map of the AI stack", boot, state, main: main.toString() }),
+        renderPage({
+          title: "stackledger — map of the AI stack",
+          boot,
+          state,
+          main: main.toString(),
+          css: (await asset("style.css")).text,
+        }),
       );
     } catch (error) {
       return errorPage(c, error, state, index);
@@ -145,7 +158,15 @@ export function dashboardRoutes({ api }: DashboardDeps) {
       ]);
       const boot = { ...(await bootOf("company", index, detail, state)), companyId: id };
       const main = `<div id="company" data-company="${id}"><h2 class="company-title">${escapeHtml(detail.name)} <span class="muted">${escapeHtml(id)}</span></h2>${renderCompany(detail, edges.rows, timeline, layers.rows, state)}</div>`;
-      return c.html(renderPage({ title: `${detail.name} — stackledger`, boot, state, main }));
+      return c.html(
+        renderPage({
+          title: `${detail.name} — stackledger`,
+          boot,
+          state,
+          main,
+          css: (await asset("style.css")).text,
+        }),
+      );
     } catch (error) {
       return errorPage(c, error, state, index);
     }
@@ -157,6 +178,7 @@ export function dashboardRoutes({ api }: DashboardDeps) {
     const latest = await views.rankings({});
     const boot = await bootOf("map", index, latest, {});
     const page = await renderPage({
+      css: (await asset("style.css")).text,
       title: "stackledger",
       boot,
       state: { ...state, asOf: undefined, knownAt: undefined },

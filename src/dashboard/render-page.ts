@@ -34,6 +34,8 @@ export interface PageParts {
   /** Pre-rendered (escaped) HTML of the page's own sections. */
   readonly main: string;
   readonly error?: string;
+  /** The stylesheet, inlined: one round trip less before the first paint. */
+  readonly css: string;
 }
 
 // `</script>` must not close the JSON island early.
@@ -53,7 +55,7 @@ export function renderPage(parts: PageParts): HtmlEscapedString | Promise<HtmlEs
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${parts.title}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/dashboard/style.css">
+<style>${raw(parts.css)}</style>
 <link rel="modulepreload" href="/dashboard/render.js">
 </head>
 <body data-page="${boot.page}">
