@@ -48,6 +48,11 @@ beforeAll(async () => {
   });
   const response = await server.request("/v1/events", { method: "POST", json: { events: demoEvents() } });
   expect(response.status).toBe(201);
+  // Let the first builds finish on the seed, so that later appends produce change records of their own.
+  const { cursor } = (await response.json()) as any;
+  for (const view of ["layers", "dependencies", "rankings"]) {
+    expect((await server.request(`/v1/views/${view}?waitFor=${cursor}&timeout=10000`)).status).toBe(200);
+  }
 });
 afterAll(async () => {
   await projector?.stop();
@@ -215,7 +220,11 @@ describe("GET /v1/feed/changes", () => {
       );
       const record = client
         .items()
-        .find((r) => r.data.changes.some((c: any) => c.kind === "layer_gained" && c.companyId === "spacex"))!;
+        .find((r) =>
+          r.data.changes.some(
+            (c: any) => c.kind === "layer_gained" && c.companyId === "spacex" && c.layer === "application",
+          ),
+        )!;
       expect(record.data).toMatchObject({
         projection: "layer-ownership",
         version: 1,

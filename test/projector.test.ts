@@ -50,6 +50,13 @@ describe("projector runners", () => {
         return layerOwnership.apply(state, event);
       },
     };
+    await append({
+      events: [
+        companyRegistered("first"),
+        { id: poisonId, ...companyRegistered("poison") },
+        companyRegistered("after"),
+      ],
+    });
     const projector = createProjector({
       db: database.handle.db,
       logId: database.logId,
@@ -59,13 +66,6 @@ describe("projector runners", () => {
       log: quiet,
     });
     try {
-      await append({
-        events: [
-          companyRegistered("first"),
-          { id: poisonId, ...companyRegistered("poison") },
-          companyRegistered("after"),
-        ],
-      });
       const status = await eventually(
         async () => (await (await server.request("/v1/projections")).json()) as any[],
         () => true,

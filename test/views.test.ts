@@ -158,13 +158,13 @@ describe("the seed data set over HTTP", () => {
   });
 
   it("waitFor a cursor the view cannot reach in time is a 504", async () => {
+    await projector.stop();
     const { cursor } = (await (
       await server.request("/v1/events", {
         method: "POST",
         json: { type: "CompanyRegistered", data: { companyId: "late", name: "Late", kind: "company" } },
       })
     ).json()) as any;
-    await projector.stop();
     const response = await server.request(`/v1/views/layers?waitFor=${cursor}&timeout=200`);
     expect(response.status).toBe(504);
   });
