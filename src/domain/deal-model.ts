@@ -6,6 +6,7 @@
  * Corrections and retractions are applied when folded (they count whenever known); everything dated is kept
  * with its delivery sequence number so that any D can be asked later.
  */
+import { companyIdsInFields, NON_AMENDABLE_FIELDS } from "../events/index.js";
 import { effectiveDay } from "./dates.js";
 import type { DealStatus, OpeningType } from "./event-types.js";
 
@@ -57,44 +58,15 @@ export interface CompiledDeal {
   readonly endDay: number;
 }
 
-/** Fields of the opening event that hold company ids (never amended). */
-const PARTY_KEYS = new Set([
-  "investee",
-  "investors",
-  "acquirer",
-  "target",
-  "holder",
-  "entity",
-  "partners",
-  "dependency",
-  "customer",
-  "provider",
-  "acceleratorDesigner",
-  "supplier",
-  "licensee",
-  "licensor",
-  "designer",
-  "manufacturer",
-  "designPartner",
-  "developer",
-  "baseModel",
-  "owner",
-  "hostedOn",
-  "subjects",
-]);
-
-/** Fields an amendment may not change: ids, parties, stake fields and the common fields. */
-const NOT_AMENDABLE = new Set([
-  ...PARTY_KEYS,
+/** Fields an amendment may not change: the catalog's party and stake fields, and the common fields. */
+const NOT_AMENDABLE = new Set<string>([
+  ...NON_AMENDABLE_FIELDS,
   "dealId",
   "status",
   "occurredOn",
   "sources",
   "summary",
   "confidence",
-  "percentAcquired",
-  "percentAfter",
-  "control",
 ]);
 
 export function factDay(fact: DealFact): number {
@@ -201,28 +173,6 @@ export const isCompleted = (s: DealStatus): boolean => s === "completed";
 export const isInForce = (s: DealStatus): boolean => s === "announced" || s === "completed";
 
 /** Company ids an opening event names (its parties, investors, partners, hosts and the like). */
-export function partiesOf(type: OpeningType, data: Readonly<Record<string, unknown>>): string[] {
-  const out = new Set<string>();
-  const add = (v: unknown): void => {
-    if (typeof v === "string") out.add(v);
-  };
-  for (const key of PARTY_KEYS) {
-    const v = data[key];
-    if (v === undefined) continue;
-    if (typeof v === "string") add(v);
-    else if (Array.isArray(v)) {
-      for (const item of v) {
-        if (typeof item === "string") add(item);
-        else if (item !== null && typeof item === "object") add((item as { companyId?: unknown }).companyId);
-      }
-    } else if (v !== null && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      if (key === "dependency") {
-        add(o.customer);
-        add(o.supplier);
-      } else if (key === "baseModel") add(o.developer);
-    }
-  }
-  void type;
-  return [...out];
+export function partiesOf(_type: OpeningType, data: Readonly<Record<string, unknown>>): string[] {
+  return companyIdsInFields(data);
 }

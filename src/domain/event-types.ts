@@ -7,6 +7,8 @@
  * `src/events/index.ts` lands, these can become re-exports of the inferred types.
  */
 
+import { COMPANY_EVENT_TYPES, LIFECYCLE_EVENT_TYPES, OPENING_EVENT_TYPES } from "../events/index.js";
+
 /** The stack layers, in stack order. */
 export const STACK_LAYERS = ["hardware", "compute", "model", "application"] as const;
 export type StackLayer = (typeof STACK_LAYERS)[number];
@@ -144,29 +146,9 @@ export interface DealCorrectedData extends LifecycleCommonData {
   readonly changes: Readonly<Record<string, unknown>>;
 }
 
-/** Opening event types the projections track (governance events have no projection effect). */
-export const OPENING_TYPES = [
-  "FundingRoundReported",
-  "AcquisitionReported",
-  "StakeChangeReported",
-  "PartnershipReported",
-  "ComputeDealReported",
-  "SupplyDealReported",
-  "LicenseDealReported",
-  "ChipLaunchReported",
-  "ModelReleaseReported",
-  "ProductLaunchReported",
-  "GovernanceEventReported",
-] as const;
+// The type lists are the catalog's own (src/events), not copies.
+export const OPENING_TYPES = OPENING_EVENT_TYPES;
 export type OpeningType = (typeof OPENING_TYPES)[number];
-
-export const LIFECYCLE_TYPES = [
-  "DealStatusChanged",
-  "DealAmended",
-  "DealEnded",
-  "DealCorrected",
-  "DealRetracted",
-] as const;
+export const LIFECYCLE_TYPES = LIFECYCLE_EVENT_TYPES;
 export type LifecycleType = (typeof LIFECYCLE_TYPES)[number];
-
-export const COMPANY_TYPES = ["CompanyRegistered", "CompanyUpdated"] as const;
+export const COMPANY_TYPES = COMPANY_EVENT_TYPES;
