@@ -1,10 +1,9 @@
 /**
  * Minimal structural types for the event data the domain reads.
  *
- * @NOTE `src/events/` (the zod schemas) did not exist when this was written. These types mirror the field
- * names of `domain.md` and only describe what the projections read; they are deliberately loose (every
- * field the fold does not need is absent) so the zod-inferred types are assignable to them. Once
- * `src/events/index.ts` lands, these can become re-exports of the inferred types.
+ * They describe only what the projections read, deliberately loose (fields the fold does not need are absent),
+ * so the zod-inferred types of `src/events` are assignable to them; `event-types-check.ts` proves it at compile
+ * time, so a change of a field the projections use fails the type check.
  */
 
 import { COMPANY_EVENT_TYPES, LIFECYCLE_EVENT_TYPES, OPENING_EVENT_TYPES } from "../events/index.js";
