@@ -34,20 +34,14 @@ export async function checkDealChanges(
   if (!amends) return;
 
   const dealStreams = [...new Set(events.filter(needsDeal).map((e) => streamIdOf(e)))];
-  const targetIds = events.flatMap((e) => (e.type === "DealCorrected" ? [e.data.correctsEventId] : []));
+  // Every event of the deals concerned: the opening, the correctable targets (a target must be in the same
+  // deal) and earlier corrections. One index range per stream; per-stream order is log order.
   const stored = await db
     .selectFrom("events")
     .select(["event_id", "stream_id", "stream_version", "type", "data"])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb("stream_id", "in", dealStreams), eb("stream_version", "=", 1)]),
-        ...(targetIds.length > 0 ? [eb("event_id", "in", targetIds)] : []),
-        ...(targetIds.length > 0
-          ? [eb.and([eb("type", "=", "DealCorrected"), eb("stream_id", "in", dealStreams)])]
-          : []),
-      ]),
-    )
-    .orderBy("position")
+    .where("stream_id", "in", dealStreams)
+    .orderBy("stream_id")
+    .orderBy("stream_version")
     .execute();
 
   const openingType = new Map<string, string>();
