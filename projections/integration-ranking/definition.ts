@@ -8,6 +8,10 @@ import { rankingsView } from "./view.js";
 export const integrationRanking: ProjectionDefinition<DomainState> = {
   ...integrationRankingReducer,
   rows: (state, asOf) =>
-    rankingsView(state, asOf, null).rankings.map((body) => ({ key: body.companyId, body })),
+    rankingsView(state, asOf, null).rankings.map((body) => ({
+      key: body.companyId,
+      sortKey: String(body.rank).padStart(8, "0"),
+      body,
+    })),
   describe: describeRankChanges,
 };

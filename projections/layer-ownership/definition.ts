@@ -13,7 +13,7 @@ export const layerOwnership: ProjectionDefinition<DomainState> = {
   rows: (state, asOf) =>
     [...state.companies.keys()].sort().map((companyId) => {
       const { asOf: _asOf, cursor: _cursor, ...body } = companyLayersView(state, companyId, asOf, null)!;
-      return { key: companyId, body };
+      return { key: companyId, sortKey: companyId, body };
     }),
   describe: describeLayerChanges,
 };

@@ -3,6 +3,8 @@ import type { RecordedEvent } from "../domain/event-types.js";
 /** One row of a read model: a stable key and the JSON body the view serves for it. */
 export interface ReadModelRow {
   readonly key: string;
+  /** Ascending sort keys give the view's order (compared by code unit, like the "C" collation). */
+  readonly sortKey: string;
   readonly body: unknown;
 }
 

@@ -2,9 +2,12 @@ import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { ReadModelRow } from "./definition.js";
 
-/** Read-model rows as stored: their view order and their JSON text (compared as text to find changes). */
+/**
+ * Read-model rows as stored: their sort key (ascending = the view's order) and their JSON text (compared as
+ * text to find changes). A sort key, not a dense position: one new row must not shift every row below it.
+ */
 export interface StoredRow {
-  readonly ord: number;
+  readonly sortKey: string;
   readonly json: string;
 }
 
@@ -18,10 +21,11 @@ export function readModelTableName(name: string, version: number, build: number)
 }
 
 export async function createReadModelTable(db: Kysely<Database> | Transaction<Database>, table: string) {
-  await sql`create table if not exists ${sql.table(table)} (key text primary key, ord integer not null, body json not null)`.execute(
+  // Collation "C": byte order, the same as the JavaScript string order the views sort with.
+  await sql`create table if not exists ${sql.table(table)} (key text primary key, sort_key text collate "C" not null, body json not null)`.execute(
     db,
   );
-  await sql`create index if not exists ${sql.id(`${table}_ord_idx`)} on ${sql.table(table)} (ord)`.execute(
+  await sql`create index if not exists ${sql.id(`${table}_sort_idx`)} on ${sql.table(table)} (sort_key)`.execute(
     db,
   );
 }
@@ -31,14 +35,14 @@ export async function dropReadModelTable(db: Kysely<Database> | Transaction<Data
 }
 
 export async function loadRows(db: Kysely<Database>, table: string): Promise<RowSet> {
-  const result = await sql<{ key: string; ord: number; body: string }>`
-    select key, ord, body::text as body from ${sql.table(table)}`.execute(db);
-  return new Map(result.rows.map((row) => [row.key, { ord: row.ord, json: row.body }]));
+  const result = await sql<{ key: string; sort_key: string; body: string }>`
+    select key, sort_key, body::text as body from ${sql.table(table)}`.execute(db);
+  return new Map(result.rows.map((row) => [row.key, { sortKey: row.sort_key, json: row.body }]));
 }
 
 /** Turns a view's rows into the stored form. */
 export function toRowSet(rows: readonly ReadModelRow[]): RowSet {
-  return new Map(rows.map((row, ord) => [row.key, { ord, json: JSON.stringify(row.body) }]));
+  return new Map(rows.map((row) => [row.key, { sortKey: row.sortKey, json: JSON.stringify(row.body) }]));
 }
 
 export interface RowDiff {
@@ -50,7 +54,7 @@ export function diffRows(before: RowSet, after: RowSet): RowDiff {
   const upserts: [string, StoredRow][] = [];
   for (const [key, row] of after) {
     const old = before.get(key);
-    if (!old || old.ord !== row.ord || old.json !== row.json) upserts.push([key, row]);
+    if (!old || old.sortKey !== row.sortKey || old.json !== row.json) upserts.push([key, row]);
   }
   const deletes = [...before.keys()].filter((key) => !after.has(key));
   return { upserts, deletes };
@@ -65,9 +69,9 @@ export async function writeDiff(trx: Transaction<Database>, table: string, diff:
   for (let i = 0; i < diff.upserts.length; i += 1000) {
     const chunk = diff.upserts.slice(i, i + 1000);
     await sql`
-      insert into ${sql.table(table)} (key, ord, body)
-      select * from unnest(${chunk.map(([key]) => key)}::text[], ${chunk.map(([, r]) => r.ord)}::integer[], ${chunk.map(([, r]) => r.json)}::json[])
-      on conflict (key) do update set ord = excluded.ord, body = excluded.body`.execute(trx);
+      insert into ${sql.table(table)} (key, sort_key, body)
+      select * from unnest(${chunk.map(([key]) => key)}::text[], ${chunk.map(([, r]) => r.sortKey)}::text[], ${chunk.map(([, r]) => r.json)}::json[])
+      on conflict (key) do update set sort_key = excluded.sort_key, body = excluded.body`.execute(trx);
   }
 }
 
@@ -78,19 +82,26 @@ export interface RowFilter {
 }
 
 export interface ReadRowsOptions {
-  readonly afterOrd: number;
+  /** Sort key of the previous page's last row; undefined for the first page. */
+  readonly after?: string;
   readonly limit: number;
   readonly key?: string;
   readonly filters?: readonly RowFilter[];
 }
 
-/** Reads a page of rows in view order, starting after `afterOrd`. */
+/** A row as a page returns it. */
+export interface PageRow {
+  readonly sortKey: string;
+  readonly body: unknown;
+}
+
+/** Reads a page of rows in view order, starting after the sort key `after`. */
 export async function readRows(
   db: Kysely<Database>,
   table: string,
   options: ReadRowsOptions,
-): Promise<{ ord: number; body: unknown }[]> {
-  const conditions = [sql`ord > ${options.afterOrd}`];
+): Promise<PageRow[]> {
+  const conditions = [options.after === undefined ? sql`true` : sql`sort_key > ${options.after}`];
   if (options.key !== undefined) conditions.push(sql`key = ${options.key}`);
   for (const filter of options.filters ?? []) {
     conditions.push(
@@ -100,11 +111,11 @@ export async function readRows(
       )})`,
     );
   }
-  const result = await sql<{ ord: number; body: unknown }>`
-    select ord, body from ${sql.table(table)}
+  const result = await sql<{ sort_key: string; body: unknown }>`
+    select sort_key, body from ${sql.table(table)}
      where ${sql.join(conditions, sql` and `)}
-     order by ord limit ${options.limit}`.execute(db);
-  return result.rows;
+     order by sort_key limit ${options.limit}`.execute(db);
+  return result.rows.map((row) => ({ sortKey: row.sort_key, body: row.body }));
 }
 
 /** The same filter over rows held in memory. */

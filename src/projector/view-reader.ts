@@ -4,7 +4,7 @@ import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import { type LiveBuild, readLiveBuild } from "./build-store.js";
 import type { ProjectionDefinition } from "./definition.js";
 import { type Folded, foldLog } from "./fold-log.js";
-import { type ReadRowsOptions, readRows } from "./read-model-table.js";
+import { type PageRow, type ReadRowsOptions, readRows } from "./read-model-table.js";
 
 export interface ViewReaderDeps {
   readonly db: Kysely<Database>;
@@ -15,7 +15,7 @@ export interface ViewReaderDeps {
 /** A page of read-model rows, in view order. */
 export interface RowsPage {
   readonly build: LiveBuild;
-  readonly rows: { ord: number; body: unknown }[];
+  readonly rows: PageRow[];
 }
 
 /**

@@ -4,7 +4,7 @@ import { compareLogPositions, decodeCursor, encodeCursor, type LogPosition } fro
 import { EventLogError, ValidationError } from "../../event-log/errors.js";
 import { DEPENDENCY_LAYERS, IsoDate } from "../../events/index.js";
 import { ReducerError } from "../../projector/fold-log.js";
-import { matchesFilters, type RowFilter } from "../../projector/read-model-table.js";
+import { matchesFilters, type PageRow, type RowFilter } from "../../projector/read-model-table.js";
 import type { ViewReader } from "../../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { parseQuery } from "../parse-query.js";
@@ -41,16 +41,15 @@ class WaitTimeoutError extends EventLogError {
   }
 }
 
-const PAGE_PREFIX = "p1.";
-const encodePage = (ord: number) => Buffer.from(`${PAGE_PREFIX}${ord}`).toString("base64url");
-function decodePage(token: string | undefined): number {
-  if (token === undefined) return -1;
-  const text = Buffer.from(token, "base64url").toString("latin1");
-  const ord = Number(text.slice(PAGE_PREFIX.length));
-  if (!text.startsWith(PAGE_PREFIX) || !Number.isInteger(ord) || ord < 0) {
+const PAGE_PREFIX = "p2.";
+const encodePage = (sortKey: string) => Buffer.from(`${PAGE_PREFIX}${sortKey}`).toString("base64url");
+function decodePage(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  const text = Buffer.from(token, "base64url").toString("utf8");
+  if (!text.startsWith(PAGE_PREFIX) || text.length > 512) {
     throw new ValidationError([{ path: "after", message: "not a page token of this view" }]);
   }
-  return ord;
+  return text.slice(PAGE_PREFIX.length);
 }
 
 interface ViewPage {
@@ -84,12 +83,12 @@ export function viewRoutes(deps: ViewRoutesDeps) {
     const asOf = query.asOf ?? today();
     const knownAt = query.knownAt === undefined ? undefined : decodeCursor(logId, query.knownAt, "knownAt");
     const waitFor = query.waitFor === undefined ? undefined : decodeCursor(logId, query.waitFor, "waitFor");
-    const afterOrd = decodePage(query.after);
+    const after = decodePage(query.after);
     const current = asOf === today() && knownAt === undefined;
 
     if (current) {
       if (waitFor) await waitUntil(async () => (await views.liveBuild(name))?.cursor, waitFor, query.timeout);
-      const found = await views.rows(name, { afterOrd, limit: query.limit + 1, filters, key });
+      const found = await views.rows(name, { after, limit: query.limit + 1, filters, key });
       if (found?.build.status === "failed") throw new ProjectionFailedError(name);
       if (found && found.build.asOf === asOf) return finish(asOf, found.build.cursor, found.rows);
     } else if (waitFor) {
@@ -100,22 +99,24 @@ export function viewRoutes(deps: ViewRoutesDeps) {
       throw error instanceof ReducerError ? new ProjectionFailedError(name) : error;
     });
     const all = views.definition(name).rows(folded.state, asOf);
-    const rows: { ord: number; body: unknown }[] = [];
-    for (let ord = afterOrd + 1; ord < all.length && rows.length <= query.limit; ord += 1) {
-      const row = all[ord]!;
-      if ((key === undefined || row.key === key) && matchesFilters(row.body, filters))
-        rows.push({ ord, body: row.body });
+    const rows: PageRow[] = [];
+    for (const row of all) {
+      if (rows.length > query.limit) break;
+      if (after !== undefined && row.sortKey <= after) continue;
+      if ((key === undefined || row.key === key) && matchesFilters(row.body, filters)) {
+        rows.push({ sortKey: row.sortKey, body: row.body });
+      }
     }
     return finish(asOf, folded.cursor, rows);
 
-    function finish(viewAsOf: string, cursor: LogPosition, rows: { ord: number; body: unknown }[]): ViewPage {
+    function finish(viewAsOf: string, cursor: LogPosition, rows: PageRow[]): ViewPage {
       const more = rows.length > query.limit;
       const shown = more ? rows.slice(0, query.limit) : rows;
       return {
         asOf: viewAsOf,
         cursor: encodeCursor(logId, cursor),
         rows: shown.map((row) => row.body),
-        ...(more ? { next: encodePage(shown.at(-1)!.ord) } : {}),
+        ...(more ? { next: encodePage(shown.at(-1)!.sortKey) } : {}),
       };
     }
   }
