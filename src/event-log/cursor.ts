@@ -46,10 +46,14 @@ export function decodeCursor(
   return { xid: BigInt(xid).toString(), position: Number(position) };
 }
 
-/** Delivery-order comparison. */
+/**
+ * Delivery-order comparison. xids are canonical decimal strings (no leading zeros), so a longer one is
+ * larger and equal lengths compare as text: no BigInt on this hot path (the feed compares per subscriber).
+ */
 export function compareLogPositions(a: LogPosition, b: LogPosition): number {
-  const ax = BigInt(a.xid);
-  const bx = BigInt(b.xid);
-  if (ax !== bx) return ax < bx ? -1 : 1;
+  if (a.xid !== b.xid) {
+    if (a.xid.length !== b.xid.length) return a.xid.length - b.xid.length;
+    return a.xid < b.xid ? -1 : 1;
+  }
   return a.position - b.position;
 }
