@@ -1,7 +1,8 @@
 /**
  * The benchmark harness: `npm run bench` (full) or `npm run bench -- --quick`.
  * Options: --runs N (default 3), --only name[,name] (no results file is written then); the name
- * `projections` selects the projection benchmarks (bench/workloads/projections.ts), which run last.
+ * `projections` selects the projection benchmarks (bench/workloads/projections.ts), which run last,
+ * and `feed` the change-feed benchmarks (bench/workloads/feed-fanout.ts), which run after them.
  * See docs/benchmarks.md.
  */
 import { mkdir, writeFile } from "node:fs/promises";
@@ -15,6 +16,13 @@ import { summarize } from "./lib/stats.js";
 import { appendBatch } from "./workloads/append-batch.js";
 import { appendConcurrent } from "./workloads/append-concurrent.js";
 import { appendSequential } from "./workloads/append-sequential.js";
+import {
+  FEED_FULL,
+  FEED_QUICK,
+  type FeedResult,
+  formatFeedTable,
+  runFeedBenchmark,
+} from "./workloads/feed-fanout.js";
 import { httpAppend } from "./workloads/http-append.js";
 import {
   formatProjectionsTable,
@@ -36,6 +44,8 @@ const WORKLOADS: readonly Workload[] = [
 
 /** The projection benchmarks: one suite with its own figures, not a ratio workload. */
 const PROJECTIONS_SUITE = "projections";
+/** The change-feed benchmarks (issue 4): fan-out vs a bare node:http broadcaster, and catch-up. */
+const FEED_SUITE = "feed";
 
 const FULL: Scale = { sequential: 1000, concurrent: 10_000, batches: 200, http: 2000, read: 100_000 };
 const QUICK: Scale = { sequential: 200, concurrent: 2000, batches: 40, http: 400, read: 20_000 };
@@ -57,12 +67,14 @@ async function main(): Promise<void> {
   const only = values.only?.split(",").filter(Boolean);
   const selected = only ? WORKLOADS.filter((w) => only.includes(w.name)) : WORKLOADS;
   const withProjections = !only || only.includes(PROJECTIONS_SUITE);
-  if (selected.length === 0 && !withProjections)
+  const withFeed = !only || only.includes(FEED_SUITE);
+  if (selected.length === 0 && !withProjections && !withFeed)
     throw new Error(
-      `--only matches none of ${[...WORKLOADS.map((w) => w.name), PROJECTIONS_SUITE].join(", ")}`,
+      `--only matches none of ${[...WORKLOADS.map((w) => w.name), PROJECTIONS_SUITE, FEED_SUITE].join(", ")}`,
     );
   const scale = quick ? QUICK : FULL;
   const projectionsScale = quick ? PROJECTIONS_QUICK : PROJECTIONS_FULL;
+  const feedScale = quick ? FEED_QUICK : FEED_FULL;
 
   const startedAt = new Date();
   const started = performance.now();
@@ -76,6 +88,7 @@ async function main(): Promise<void> {
   const progress = createProgress();
   const results: Record<string, WorkloadResult> = {};
   let projections: ProjectionsResult | undefined;
+  let feed: FeedResult | undefined;
   try {
     for (const workload of selected) {
       const bar = progress.workload(workload.name, runs * workload.steps);
@@ -113,13 +126,23 @@ async function main(): Promise<void> {
       projections = await runProjectionsBenchmark(projectionsScale, progress);
       progress.log(`projections: done (${((performance.now() - suiteStarted) / 1000).toFixed(0)} s)`);
     }
+    if (withFeed) {
+      const suiteStarted = performance.now();
+      progress.log(
+        `feed: ${feedScale.subscribers.join(" and ")} subscribers, ${feedScale.rate} events/s for ` +
+          `${feedScale.seconds} s, catch-up over ${feedScale.catchUpEvents} events`,
+      );
+      feed = await runFeedBenchmark(feedScale, runs, progress);
+      progress.log(`feed: done (${((performance.now() - suiteStarted) / 1000).toFixed(0)} s)`);
+    }
   } finally {
     progress.stop();
   }
 
   if (selected.length > 0) console.log(`\n${formatTable(selected, results)}\n`);
   if (projections) console.log(`\n${formatProjectionsTable(projections)}\n`);
-  const output: Results = {
+  if (feed) console.log(`\n${formatFeedTable(feed)}\n`);
+  const output: Results & { readonly feed?: FeedResult } = {
     date: startedAt.toISOString().slice(0, 10),
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
@@ -132,6 +155,7 @@ async function main(): Promise<void> {
       selected.flatMap((w) => (results[w.name] ? [[w.ratioKey, results[w.name]!.ratio.median]] : [])),
     ),
     ...(projections ? { projections } : {}),
+    ...(feed ? { feed } : {}),
   };
   if (only) {
     console.log("--only: results not written");

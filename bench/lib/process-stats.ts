@@ -34,6 +34,8 @@ export async function sampleProcess(pid: number): Promise<ProcessSample> {
 export interface ProcessWindow {
   /** CPU time over wall time during the window, in % of one core. */
   readonly cpuPercent: number;
+  /** CPU time used during the window, seconds. */
+  readonly cpuSeconds: number;
   /** Highest VmRSS sampled during the window. */
   readonly rssMaxMiB: number;
   /** VmHWM at the end of the window. */
@@ -59,6 +61,7 @@ export function watchProcess(pid: number, everyMs = 250): { stop(): Promise<Proc
       const end = await sampleProcess(pid);
       return {
         cpuPercent: (100 * (end.cpuSeconds - start.cpuSeconds)) / ((end.at - start.at) / 1000),
+        cpuSeconds: end.cpuSeconds - start.cpuSeconds,
         rssMaxMiB: Math.max(rssMax, start.rssMiB, end.rssMiB),
         hwmMiB: end.hwmMiB,
       };

@@ -6,7 +6,9 @@
  * Every event the benchmark appends carries `metadata: { seq, sentAt }` (sentAt: the CLOCK_MONOTONIC time
  * in ms at which the writer sent it, shared by every process of the machine). For each frame received,
  * `receipt − sentAt` goes into a histogram (0.1 ms buckets) and `seq` into the subscriber's bitset, which
- * counts duplicates and (at the end) missing events.
+ * counts duplicates and (at the end) missing events. The parent also sends, per event, the time its POST
+ * was acknowledged (`ack`); `receipt − ack` goes into a second histogram (receipts before the ack count
+ * as 0 and are counted apart).
  *
  * It exits by itself: on `close`, when the parent goes away (IPC disconnect), or after MAX_LIFETIME_MS.
  */
@@ -28,9 +30,18 @@ interface Subscriber {
 }
 
 const histogram = new Uint32Array(BUCKETS);
+const afterAck = new Uint32Array(BUCKETS);
+let beforeAck = 0;
+/** Per event: its ack time once known. */
+let ackAt = new Float64Array(0);
+/** Receipts of events whose ack has not come yet. */
+const pending = new Map<number, number[]>();
 let maxLatencyMs = 0;
 let negative = 0;
 let events = 0;
+/** Per event: the earliest and the latest receipt over this process's subscribers (ms, CLOCK_MONOTONIC). */
+let firstReceipt = new Float64Array(0);
+let lastReceipt = new Float64Array(0);
 const subscribers: Subscriber[] = [];
 let receivedTotal = 0;
 let unexpected = 0;
@@ -81,8 +92,22 @@ function consume(sub: Subscriber, receipt: number): void {
     const bucket = Math.min(BUCKETS - 1, Math.max(0, Math.floor(latency / BUCKET_MS)));
     histogram[bucket]!++;
     if (latency > maxLatencyMs) maxLatencyMs = latency;
+    if (receipt < firstReceipt[seq]!) firstReceipt[seq] = receipt;
+    if (receipt > lastReceipt[seq]!) lastReceipt[seq] = receipt;
+    const ack = ackAt[seq]!;
+    if (ack > 0) recordAfterAck(receipt - ack);
+    else {
+      const list = pending.get(seq);
+      if (list) list.push(receipt);
+      else pending.set(seq, [receipt]);
+    }
   }
   sub.buffer = start === sub.buffer.length ? "" : sub.buffer.slice(start);
+}
+
+function recordAfterAck(ms: number): void {
+  if (ms < 0) beforeAck++;
+  afterAck[Math.min(BUCKETS - 1, Math.max(0, Math.floor(ms / BUCKET_MS)))]!++;
 }
 
 function open(url: URL, localAddress: string | undefined): Promise<Subscriber> {
@@ -159,7 +184,11 @@ async function connect(url: URL, count: number, addresses: readonly string[], co
 
 function report(): WorkerReport {
   const buckets: [number, number][] = [];
-  for (let i = 0; i < BUCKETS; i++) if (histogram[i]! > 0) buckets.push([i, histogram[i]!]);
+  const ackBuckets: [number, number][] = [];
+  for (let i = 0; i < BUCKETS; i++) {
+    if (histogram[i]! > 0) buckets.push([i, histogram[i]!]);
+    if (afterAck[i]! > 0) ackBuckets.push([i, afterAck[i]!]);
+  }
   let complete = 0;
   let missing = 0;
   let duplicates = 0;
@@ -179,8 +208,15 @@ function report(): WorkerReport {
     closed,
     unexpected,
     negative,
+    ackBuckets,
+    beforeAck,
+    /** Receipts whose event was never acknowledged (a failed POST). */
+    unacknowledged: [...pending.values()].reduce((sum, list) => sum + list.length, 0),
     maxLatencyMs,
     buckets,
+    // JSON over IPC has no Infinity: -1 stands for "never received".
+    firstReceipt: Array.from(firstReceipt, (v) => (Number.isFinite(v) ? v : -1)),
+    lastReceipt: Array.from(lastReceipt, (v) => (Number.isFinite(v) ? v : -1)),
     errors: Object.fromEntries(errors),
   };
 }
@@ -196,6 +232,9 @@ process.on("message", (message: WorkerRequest) => {
   switch (message.op) {
     case "connect":
       events = message.events;
+      firstReceipt = new Float64Array(events).fill(Number.POSITIVE_INFINITY);
+      lastReceipt = new Float64Array(events).fill(Number.NEGATIVE_INFINITY);
+      ackAt = new Float64Array(events);
       void connect(new URL(message.url), message.count, message.addresses, message.concurrency).then(
         (result) => send({ op: "connected", ...result }),
         (error: Error) => send({ op: "error", message: error.message }),
@@ -205,6 +244,15 @@ process.on("message", (message: WorkerRequest) => {
       let closed = 0;
       for (const sub of subscribers) if (sub.closed) closed++;
       send({ op: "progress", received: receivedTotal, closed });
+      break;
+    }
+    case "ack": {
+      ackAt[message.seq] = message.at;
+      const list = pending.get(message.seq);
+      if (list) {
+        for (const receipt of list) recordAfterAck(receipt - message.at);
+        pending.delete(message.seq);
+      }
       break;
     }
     case "report":

@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-/** Latency histogram: 0.1 ms buckets up to 60 s (the last bucket holds everything slower). */
+/** Latency histogram: 0.1 ms buckets up to 300 s (the last bucket holds everything slower). */
 export const BUCKET_MS = 0.1;
-export const BUCKETS = 600_000;
+export const BUCKETS = 3_000_000;
 
 export type WorkerRequest =
   | {
@@ -22,6 +22,8 @@ export type WorkerRequest =
       readonly concurrency: number;
     }
   | { readonly op: "progress" }
+  /** The POST of event `seq` was acknowledged at `at` (ms, CLOCK_MONOTONIC). */
+  | { readonly op: "ack"; readonly seq: number; readonly at: number }
   | { readonly op: "report" }
   | { readonly op: "close" };
 
@@ -42,6 +44,13 @@ export interface WorkerReport {
   readonly maxLatencyMs: number;
   /** Sparse histogram: [bucket, count]. */
   readonly buckets: [number, number][];
+  /** Sparse histogram of receipt − ack (receipts before the ack in bucket 0). */
+  readonly ackBuckets: [number, number][];
+  readonly beforeAck: number;
+  readonly unacknowledged: number;
+  /** Per event (by seq): earliest and latest receipt, ms on CLOCK_MONOTONIC (-1 when never received). */
+  readonly firstReceipt: number[];
+  readonly lastReceipt: number[];
   readonly errors: Record<string, number>;
 }
 
@@ -69,7 +78,12 @@ export function spawnNode(
 ): ChildProcess {
   return spawn(
     "bash",
-    ["-c", 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', process.execPath, ...args],
+    [
+      "-c",
+      'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"',
+      process.execPath,
+      ...args,
+    ],
     {
       env: options.env ?? process.env,
       stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
@@ -107,7 +121,10 @@ class LoadWorker {
     });
     child.once("exit", (code, signal) => {
       for (const [, resolve] of this.waiting)
-        resolve({ op: "error", message: `load generator exited (${code ?? signal}): ${this.output.join("\n")}` });
+        resolve({
+          op: "error",
+          message: `load generator exited (${code ?? signal}): ${this.output.join("\n")}`,
+        });
       this.waiting.clear();
     });
     this.ready = this.request("ready").then(() => {});
@@ -146,13 +163,27 @@ export interface LoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** receipt − the writer's receipt of the POST's 201 (the commit, as the writer learns it). */
+  readonly afterAckP50: number;
+  readonly afterAckP99: number;
+  /** Receipts that came before the writer had its 201 (counted as 0 in afterAck). */
+  readonly beforeAck: number;
+  /** Per event: earliest and latest receipt over all subscribers (NaN when no subscriber got it). */
+  readonly firstReceipt: number[];
+  readonly lastReceipt: number[];
   readonly errors: Record<string, number>;
 }
 
 export interface SseLoad {
   readonly pids: readonly number[];
   /** Opens `count` subscribers on `url` (split over the workers); each counts once it has its `caught-up`. */
-  connect(url: string, count: number, events: number): Promise<{ connected: number; failed: number; ms: number }>;
+  connect(
+    url: string,
+    count: number,
+    events: number,
+  ): Promise<{ connected: number; failed: number; ms: number }>;
+  /** Tells every worker that the POST of event `seq` was acknowledged at `at`. */
+  ack(seq: number, at: number): void;
   /** Distinct deliveries so far, and subscribers dropped, over all workers. */
   progress(): Promise<{ received: number; closed: number }>;
   report(): Promise<LoadResult>;
@@ -184,7 +215,9 @@ export async function startSseLoad(processes: number): Promise<SseLoad> {
   return {
     pids: workers.map((worker) => worker.child.pid!),
     async connect(url, count, events) {
-      const shares = workers.map((_, i) => Math.floor((count * (i + 1)) / workers.length) - Math.floor((count * i) / workers.length));
+      const shares = workers.map(
+        (_, i) => Math.floor((count * (i + 1)) / workers.length) - Math.floor((count * i) / workers.length),
+      );
       const results = await Promise.all(
         workers.map((worker, i) =>
           worker.request("connected", {
@@ -203,8 +236,14 @@ export async function startSseLoad(processes: number): Promise<SseLoad> {
         ms: Math.max(...results.map((r) => r.ms)),
       };
     },
+    ack(seq, at) {
+      for (const worker of workers)
+        if (worker.child.connected) worker.child.send({ op: "ack", seq, at } satisfies WorkerRequest);
+    },
     async progress() {
-      const replies = await Promise.all(workers.map((worker) => worker.request("progress", { op: "progress" }, 30_000)));
+      const replies = await Promise.all(
+        workers.map((worker) => worker.request("progress", { op: "progress" }, 30_000)),
+      );
       return {
         received: replies.reduce((sum, r) => sum + r.received, 0),
         closed: replies.reduce((sum, r) => sum + r.closed, 0),
@@ -220,20 +259,18 @@ export async function startSseLoad(processes: number): Promise<SseLoad> {
   };
 }
 
-function mergeReports(reports: readonly WorkerReport[]): LoadResult {
+function percentiles(lists: readonly (readonly [number, number][])[]): (p: number) => number {
   const counts = new Map<number, number>();
-  const errors: Record<string, number> = {};
   let total = 0;
-  for (const report of reports) {
-    for (const [bucket, count] of report.buckets) {
+  for (const list of lists) {
+    for (const [bucket, count] of list) {
       counts.set(bucket, (counts.get(bucket) ?? 0) + count);
       total += count;
     }
-    for (const [message, count] of Object.entries(report.errors)) errors[message] = (errors[message] ?? 0) + count;
   }
   const sorted = [...counts.entries()].sort((a, b) => a[0] - b[0]);
   // Nearest rank, reported at the middle of its 0.1 ms bucket.
-  const percentile = (p: number) => {
+  return (p) => {
     if (total === 0) return Number.NaN;
     const rank = Math.max(1, Math.ceil((p / 100) * total));
     let seen = 0;
@@ -243,6 +280,20 @@ function mergeReports(reports: readonly WorkerReport[]): LoadResult {
     }
     return Number.NaN;
   };
+}
+
+function mergeReports(reports: readonly WorkerReport[]): LoadResult {
+  const errors: Record<string, number> = {};
+  for (const report of reports)
+    for (const [message, count] of Object.entries(report.errors))
+      errors[message] = (errors[message] ?? 0) + count;
+  const percentile = percentiles(reports.map((r) => r.buckets));
+  const afterAck = percentiles(reports.map((r) => r.ackBuckets));
+  const merge = (of: (r: WorkerReport) => number[], pick: (...values: number[]) => number) =>
+    Array.from({ length: reports[0] ? of(reports[0]).length : 0 }, (_, seq) => {
+      const values = reports.map((r) => of(r)[seq]!).filter((v) => v >= 0);
+      return values.length > 0 ? pick(...values) : Number.NaN;
+    });
   const sum = (key: keyof WorkerReport) => reports.reduce((acc, r) => acc + (r[key] as number), 0);
   return {
     subscribers: sum("subscribers"),
@@ -255,7 +306,12 @@ function mergeReports(reports: readonly WorkerReport[]): LoadResult {
     negative: sum("negative"),
     p50: percentile(50),
     p99: percentile(99),
+    afterAckP50: afterAck(50),
+    afterAckP99: afterAck(99),
+    beforeAck: sum("beforeAck"),
     max: Number(Math.max(...reports.map((r) => r.maxLatencyMs)).toFixed(1)),
+    firstReceipt: merge((r) => r.firstReceipt, Math.min),
+    lastReceipt: merge((r) => r.lastReceipt, Math.max),
     errors,
   };
 }

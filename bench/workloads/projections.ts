@@ -21,7 +21,7 @@ import { serve } from "@hono/node-server";
 import { sql } from "kysely";
 import type pg from "pg";
 import { PROJECTIONS } from "../../projections/index.js";
-import { appendEvents } from "../../src/event-log/append-events.js";
+import { appendEvents, type NewEvent } from "../../src/event-log/append-events.js";
 import { compareLogPositions, decodeCursor, type LogPosition } from "../../src/event-log/cursor.js";
 import { createWakeUp } from "../../src/event-log/wake-up.js";
 import { parseEventInput } from "../../src/events/index.js";
@@ -149,7 +149,7 @@ interface Context {
   readonly progress: Progress;
 }
 
-/** Runs the whole projections benchmark on one fresh database; `runs` caps nothing: see `scale`. */
+/** Runs the whole projections benchmark on one fresh database (repetitions: see `scale.rebuilds`). */
 export async function runProjectionsBenchmark(
   scale: ProjectionsScale,
   progress: Progress,
@@ -189,32 +189,52 @@ export async function runProjectionsBenchmark(
 
 // ---------------------------------------------------------------------------------------------- load
 
+/**
+ * Corrections are held back and appended together, one batch per CORRECTION_FLUSH batches (still after
+ * the events they correct): a batch holding a DealCorrected costs a sequential scan of `events` in
+ * checkDealChanges (docs/benchmarks.md, projections finding 1), which made the 1M-event load take over
+ * half an hour. Only the load's order changes; the log's content and mix do not.
+ */
+const CORRECTION_FLUSH = 100;
+
 async function loadLog(context: Context, generator: SyntheticLog) {
   const { bench, scale, progress } = context;
   const db = bench.handle.db;
   let appendMs = 0;
   let generateMs = 0;
   let validated = 0;
+  let generated = 0;
   let loaded = 0;
+  let batches = 0;
   let lastReport = performance.now();
-  while (loaded < scale.events) {
+  const corrections: NewEvent[] = [];
+  const append = async (batch: readonly NewEvent[]) => {
+    const appendStarted = performance.now();
+    await appendEvents(db, batch, { logId: bench.logId, actor: ACTOR, requestId: randomUUID() });
+    appendMs += performance.now() - appendStarted;
+    loaded += batch.length;
+  };
+  while (generated < scale.events) {
     const started = performance.now();
-    const batch = generator.nextBatch(Math.min(LOAD_BATCH, scale.events - loaded));
+    const batch = generator.nextBatch(Math.min(LOAD_BATCH, scale.events - generated));
     for (let i = 0; i < batch.length; i++) {
-      if ((loaded + i) % scale.validateEvery !== 0) continue;
+      if ((generated + i) % scale.validateEvery !== 0) continue;
       const parsed = parseEventInput(batch[i]);
       if (!parsed.success) {
         throw new Error(
-          `synthetic event ${loaded + i} is invalid: ${JSON.stringify(parsed.issues)}\n${JSON.stringify(batch[i])}`,
+          `synthetic event ${generated + i} is invalid: ${JSON.stringify(parsed.issues)}\n${JSON.stringify(batch[i])}`,
         );
       }
       validated += 1;
     }
-    const appendStarted = performance.now();
-    generateMs += appendStarted - started;
-    await appendEvents(db, batch, { logId: bench.logId, actor: ACTOR, requestId: randomUUID() });
-    appendMs += performance.now() - appendStarted;
-    loaded += batch.length;
+    generated += batch.length;
+    generateMs += performance.now() - started;
+    corrections.push(...batch.filter((event) => event.type === "DealCorrected"));
+    await append(batch.filter((event) => event.type !== "DealCorrected"));
+    batches += 1;
+    if (batches % CORRECTION_FLUSH === 0 || generated >= scale.events) {
+      while (corrections.length > 0) await append(corrections.splice(0, LOAD_BATCH));
+    }
     if (performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
       progress.log(
@@ -463,7 +483,9 @@ async function measureLiveLag(
     const due = started + tick * LIVE_TICK_MS;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const batch = generator.nextBatch(perTick);
+    // Corrections are left out of the live window: each would cost the append a sequential scan of the
+    // 1M-event log (projections finding 1), and this phase measures the projector, not that defect.
+    const batch = generator.nextBatch(perTick).filter((event) => event.type !== "DealCorrected");
     const result = await appendEvents(db, batch, {
       logId: bench.logId,
       actor: ACTOR,
@@ -729,8 +751,8 @@ export function formatProjectionsTable(result: ProjectionsResult): string {
     ...Object.entries(result.views.asOf.byView).map(([name, v]) => [
       `GET /v1/views/${name}?asOf=${result.views.asOf.date}`,
       `first ${range(v.cold, " ms")}, later ${range(v.warm, " ms")}`,
-      `< ${TARGETS.asOfMs} ms`,
-      yes(v.cold.median < TARGETS.asOfMs && v.warm.median < TARGETS.asOfMs),
+      `< ${TARGETS.asOfMs} ms (first / later)`,
+      `${yes(v.cold.median < TARGETS.asOfMs)} / ${yes(v.warm.median < TARGETS.asOfMs)}`,
     ]),
   ];
   const header = ["projections figure", "median (min–max)", "target", "met?"];
