@@ -4,6 +4,7 @@ import type { WakeUp } from "../event-log/wake-up.js";
 import type { ProjectionDefinition } from "./definition.js";
 import { embeddedLease, type Lease, tryAcquirePostgresLease } from "./lease.js";
 import { runProjection } from "./run-projection.js";
+import { createSharedReader } from "./shared-reader.js";
 
 export interface ProjectorDeps {
   readonly db: Kysely<Database>;
@@ -74,6 +75,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
           stopped: () => stopped,
           log,
           onChanges: deps.onChanges,
+          read: sharedRead,
         });
       } catch (error) {
         if (!stopped) log(`projection ${definition.name}: runner error: ${(error as Error).message}`);
@@ -84,6 +86,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
   };
 
+  const sharedRead = createSharedReader(deps.db, deps.logId);
   const running = (deps.projections as readonly ProjectionDefinition<unknown>[]).map((definition) =>
     runOne(definition),
   );

@@ -5,6 +5,7 @@ import { readAll } from "../event-log/read-all.js";
 import type { StoredEvent } from "../event-log/stored-event.js";
 import type { ProjectionDefinition } from "./definition.js";
 import { toRecordedEvent } from "./recorded-event.js";
+import type { PageReader } from "./shared-reader.js";
 
 export interface Folded<S> {
   state: S;
@@ -53,6 +54,8 @@ export interface FoldOptions<S> {
   readonly until?: LogPosition;
   readonly pageSize?: number;
   readonly onProgress?: (events: number) => void;
+  /** Where pages come from (default: a fresh read); the projector shares one reader among its runners. */
+  readonly read?: PageReader;
 }
 
 /** Folds the log (through the one gap-free read path) into a projection's state, in memory. */
@@ -65,7 +68,9 @@ export async function foldLog<S>(
   const folded: Folded<S> = options.from ?? { state: definition.init(), cursor: START, events: 0 };
   const pageSize = options.pageSize ?? 5000;
   for (;;) {
-    const page = await readAll(db, logId, { after: folded.cursor, limit: pageSize });
+    const page = options.read
+      ? await options.read(folded.cursor, pageSize)
+      : await readAll(db, logId, { after: folded.cursor, limit: pageSize });
     const until = options.until;
     const events = until
       ? page.events.filter((event) => compareLogPositions(event.at, until) <= 0)

@@ -17,6 +17,7 @@ import {
   toRowSet,
   writeDiff,
 } from "./read-model-table.js";
+import type { PageReader } from "./shared-reader.js";
 
 export interface RunnerContext {
   readonly db: Kysely<Database>;
@@ -29,6 +30,8 @@ export interface RunnerContext {
   readonly log: (message: string) => void;
   /** Called after a commit that wrote change records (the feed's wake-up). */
   readonly onChanges?: () => void;
+  /** Page reads shared by the folds of this process's runners. */
+  readonly read?: PageReader;
 }
 
 interface Live<S> {
@@ -106,7 +109,10 @@ async function resume<S>(
     return rebuild(definition, context, undefined);
   }
   // The reducer state lives in memory: fold the log up to the checkpoint, then continue from there.
-  const folded = await foldLog(context.db, context.logId, definition, { until: current.cursor });
+  const folded = await foldLog(context.db, context.logId, definition, {
+    until: current.cursor,
+    read: context.read,
+  });
   const rows = await loadRows(context.db, current.table);
   return { build: current.build, table: current.table, folded, rows, asOf: current.asOf ?? "" };
 }
@@ -227,6 +233,7 @@ async function rebuild<S>(
   let folded: Folded<S>;
   try {
     folded = await foldLog(db, logId, definition, {
+      read: context.read,
       onProgress: (done) => {
         if (Date.now() - lastReport < 1000) return;
         lastReport = Date.now();
