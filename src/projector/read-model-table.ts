@@ -89,10 +89,10 @@ export interface ReadRowsOptions {
   readonly filters?: readonly RowFilter[];
 }
 
-/** A row as a page returns it. */
+/** A row as a page returns it: its body as JSON text, served as it is stored. */
 export interface PageRow {
   readonly sortKey: string;
-  readonly body: unknown;
+  readonly json: string;
 }
 
 /** Reads a page of rows in view order, starting after the sort key `after`. */
@@ -111,11 +111,11 @@ export async function readRows(
       )})`,
     );
   }
-  const result = await sql<{ sort_key: string; body: unknown }>`
-    select sort_key, body from ${sql.table(table)}
+  const result = await sql<{ sort_key: string; body: string }>`
+    select sort_key, body::text as body from ${sql.table(table)}
      where ${sql.join(conditions, sql` and `)}
      order by sort_key limit ${options.limit}`.execute(db);
-  return result.rows.map((row) => ({ sortKey: row.sort_key, body: row.body }));
+  return result.rows.map((row) => ({ sortKey: row.sort_key, json: row.body }));
 }
 
 /** The same filter over rows held in memory. */

@@ -55,7 +55,8 @@ function decodePage(token: string | undefined): string | undefined {
 interface ViewPage {
   asOf: string;
   cursor: string;
-  rows: unknown[];
+  /** Each row's body as JSON text: read-model rows are served without parsing them. */
+  rows: string[];
   next?: string;
 }
 
@@ -104,7 +105,7 @@ export function viewRoutes(deps: ViewRoutesDeps) {
       if (rows.length > query.limit) break;
       if (after !== undefined && row.sortKey <= after) continue;
       if ((key === undefined || row.key === key) && matchesFilters(row.body, filters)) {
-        rows.push({ sortKey: row.sortKey, body: row.body });
+        rows.push({ sortKey: row.sortKey, json: JSON.stringify(row.body) });
       }
     }
     return finish(asOf, folded.cursor, rows);
@@ -115,25 +116,29 @@ export function viewRoutes(deps: ViewRoutesDeps) {
       return {
         asOf: viewAsOf,
         cursor: encodeCursor(logId, cursor),
-        rows: shown.map((row) => row.body),
+        rows: shown.map((row) => row.json),
         ...(more ? { next: encodePage(shown.at(-1)!.sortKey) } : {}),
       };
     }
   }
 
-  const withoutControls = (body: unknown) => {
-    const { controls: _controls, ...entry } = body as Record<string, unknown>;
-    return entry;
+  // `controls` is the last key of a layer-ownership row; the list view leaves it out. In JSON text an
+  // unescaped `"controls"` can only be a key, so cutting at its last occurrence is exact.
+  const withoutControls = (json: string) => {
+    const at = json.lastIndexOf(',"controls":[');
+    return at < 0 ? json : `${json.slice(0, at)}}`;
   };
 
+  /** A list response assembled from the rows' JSON text. */
+  const list = (view: ViewPage, key: string, rows: string[]) =>
+    `{"asOf":${JSON.stringify(view.asOf)},"cursor":${JSON.stringify(view.cursor)},"${key}":[${rows.join(",")}]${
+      view.next ? `,"next":${JSON.stringify(view.next)}` : ""
+    }}`;
+  const json = { "Content-Type": "application/json; charset=UTF-8" };
+
   app.get("/layers", async (c) => {
-    const { rows, ...rest } = await page("layer-ownership", parseQuery(c, ViewQuery));
-    return c.json({
-      asOf: rest.asOf,
-      cursor: rest.cursor,
-      companies: rows.map(withoutControls),
-      ...next(rest),
-    });
+    const view = await page("layer-ownership", parseQuery(c, ViewQuery));
+    return c.body(list(view, "companies", view.rows.map(withoutControls)), 200, json);
   });
 
   app.get("/layers/:companyId", async (c) => {
@@ -154,7 +159,7 @@ export function viewRoutes(deps: ViewRoutesDeps) {
         `Company ${companyId.data} is not registered (as known at this cursor)`,
       );
     }
-    return c.json({ asOf, cursor, ...(rows[0] as object) });
+    return c.json({ asOf, cursor, ...(JSON.parse(rows[0]!) as object) });
   });
 
   app.get("/dependencies", async (c) => {
@@ -162,19 +167,17 @@ export function viewRoutes(deps: ViewRoutesDeps) {
     const filters: RowFilter[] = [];
     if (query.company) filters.push({ fields: ["customer", "supplier"], value: query.company });
     if (query.layer) filters.push({ fields: ["layer"], value: query.layer });
-    const { rows, ...rest } = await page("dependency-graph", query, filters);
-    return c.json({ asOf: rest.asOf, cursor: rest.cursor, edges: rows, ...next(rest) });
+    const view = await page("dependency-graph", query, filters);
+    return c.body(list(view, "edges", view.rows), 200, json);
   });
 
   app.get("/rankings", async (c) => {
-    const { rows, ...rest } = await page("integration-ranking", parseQuery(c, ViewQuery));
-    return c.json({ asOf: rest.asOf, cursor: rest.cursor, rankings: rows, ...next(rest) });
+    const view = await page("integration-ranking", parseQuery(c, ViewQuery));
+    return c.body(list(view, "rankings", view.rows), 200, json);
   });
 
   return app;
 }
-
-const next = (page: { next?: string }) => (page.next ? { next: page.next } : {});
 
 /** Polls until `read()` reaches `target` in delivery order, or throws 504 after `timeoutMs`. */
 async function waitUntil(
