@@ -7,22 +7,13 @@ import {
   type DomainState,
   type ProjectionReducer,
 } from "../../src/domain/index.js";
+import { EVENT_TYPES } from "../../src/events/index.js";
 
-export const LAYER_OWNERSHIP_EVENT_TYPES = [
-  "CompanyRegistered",
-  "CompanyUpdated",
-  "AcquisitionReported",
-  "StakeChangeReported",
-  "ComputeDealReported",
-  "ChipLaunchReported",
-  "ModelReleaseReported",
-  "ProductLaunchReported",
-  "DealStatusChanged",
-  "DealAmended",
-  "DealEnded",
-  "DealCorrected",
-  "DealRetracted",
-] as const;
+/**
+ * Every event type: the shared domain state keeps every dated fact, and the three projections fold the same
+ * state (so a process can share its reads among them). Types a view does not need cost only their fold.
+ */
+export const LAYER_OWNERSHIP_EVENT_TYPES = EVENT_TYPES;
 
 export const layerOwnershipReducer: ProjectionReducer<DomainState> = {
   name: "layer-ownership",
