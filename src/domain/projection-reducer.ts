@@ -1,10 +1,10 @@
 /**
- * The shape of a projection's pure reducer.
- *
- * @NOTE `src/projector/` did not define its definition types yet; this is the shape the projections implement.
- * The projector can import it from here or re-declare it structurally.
+ * The shape of a projection's pure reducer (the projector's `ProjectionDefinition` adds how its state
+ * becomes read-model rows), and the one reducer the three projections share.
  */
+import { EVENT_TYPES } from "../events/index.js";
 import type { RecordedEvent } from "./event-types.js";
+import { applyEvent, createDomainState, type DomainState } from "./state.js";
 
 export interface ProjectionReducer<S> {
   readonly name: string;
@@ -14,4 +14,13 @@ export interface ProjectionReducer<S> {
   init(): S;
   /** Pure in its inputs and deterministic; it may mutate and return `state` for speed. */
   apply(state: S, event: RecordedEvent): S;
+}
+
+/**
+ * A projection over the shared domain state: it reads every event type (the state keeps every dated fact),
+ * so the three projections fold identical states and a process can share its reads among them; they
+ * differ only in how they view that state.
+ */
+export function domainReducer(name: string, version: number): ProjectionReducer<DomainState> {
+  return { name, version, eventTypes: EVENT_TYPES, init: createDomainState, apply: applyEvent };
 }
