@@ -10,6 +10,8 @@ export interface Config {
   readonly demoData: boolean;
   readonly projector: boolean;
   readonly maxBodyBytes: number;
+  /** Connections of the PostgreSQL pool (DATABASE_URL only). */
+  readonly poolSize: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,6 +29,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       DEFAULT_MAX_BODY_BYTES,
       "STACKLEDGER_MAX_BODY_BYTES",
     ),
+    poolSize: integer(env.STACKLEDGER_POOL_SIZE, 10, "STACKLEDGER_POOL_SIZE"),
   };
 }
 

@@ -34,7 +34,11 @@ export interface Runtime {
 
 /** Connects, migrates and reads the log's identity: what every command needs. */
 export async function openRuntime(config: Config): Promise<Runtime> {
-  const handle = await connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const handle = await connectDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.poolSize,
+  });
   try {
     await migrateToLatest(handle.db);
     const logId = await readLogId(handle.db);

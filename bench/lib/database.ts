@@ -126,6 +126,17 @@ export async function rawClient(url: string): Promise<pg.Client> {
   return client;
 }
 
+/** Drops every projection build and its read model: the next projector starts from scratch. */
+export async function resetProjections(bench: BenchDatabase): Promise<void> {
+  const pool = bench.handle.pool!;
+  const { rows } = await pool.query<{ table_name: string }>("select table_name from projection_builds");
+  for (const row of rows) await pool.query(`drop table if exists ${row.table_name}`);
+  await pool.query("delete from projections");
+  await pool.query("delete from projection_builds");
+  await pool.query("delete from view_changes");
+  await pool.query("checkpoint");
+}
+
 export interface Machine {
   readonly cpus: number;
   readonly cpuModel: string;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type AppendContext, appendEvents, type NewEvent } from "../../src/event-log/append-events.js";
 import type { BenchDatabase } from "./database.js";
+import { copyLogToEmmett, type Emmett, type EmmettEvent, openEmmett } from "./emmett.js";
 
 export const ACTOR = "bench";
 
@@ -37,6 +38,23 @@ export function companyUpdated(index: number): NewEvent {
   return { type: "CompanyUpdated", data: { companyId: companyId(index), name: `Bench ${index} Renamed` } };
 }
 
+/** The same append for Emmett: its stream name and event, from `companyUpdated(index)`. */
+export function emmettCompanyUpdated(index: number): { stream: string; event: EmmettEvent } {
+  const event = companyUpdated(index);
+  return {
+    stream: `company-${companyId(index)}`,
+    event: { type: event.type, data: event.data as Record<string, unknown> },
+  };
+}
+
+/** Emmett on the bench database, holding the same log as `events` (after `registerCompanies`). */
+export async function emmettWithSameLog(bench: BenchDatabase, poolSize: number): Promise<Emmett> {
+  const emmett = await openEmmett(bench.url, poolSize);
+  await copyLogToEmmett(bench.url);
+  await bench.handle.pool!.query("checkpoint");
+  return emmett;
+}
+
 export function context(bench: BenchDatabase): AppendContext {
   return { logId: bench.logId, actor: ACTOR, requestId: randomUUID() };
 }
@@ -49,13 +67,12 @@ const WIDTH = 8;
  * The row `appendEvents` stores for `companyUpdated(index)`: same stream id, version, type, JSON text,
  * null metadata, actor and request id. The raw INSERT computes nothing: that is the ceiling.
  */
-export function ceilingRow(index: number): unknown[] {
+export function ceilingRow(index: number, version = 2, streamIndex = index): unknown[] {
   const event = companyUpdated(index);
-  const data = event.data as { companyId: string };
   return [
     randomUUID(),
-    `company-${data.companyId}`,
-    2,
+    `company-${companyId(streamIndex)}`,
+    version,
     event.type,
     JSON.stringify(event.data),
     null,
@@ -63,6 +80,21 @@ export function ceilingRow(index: number): unknown[] {
     randomUUID(),
   ];
 }
+
+/** COPY's text format for `rows` (tabs between columns; backslash escapes; \N for null). */
+export function copyText(rows: readonly unknown[][]): string {
+  const field = (value: unknown) =>
+    value === null || value === undefined
+      ? "\\N"
+      : String(value).replace(
+          /[\\\n\r\t]/g,
+          (c) => ({ "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c]!,
+        );
+  return rows.map((row) => `${row.map(field).join("\t")}\n`).join("");
+}
+
+/** `copy ceiling_events (...) from stdin`, the columns of `ceilingRow`. */
+export const COPY_SQL = `copy ceiling_events (${COLUMNS}) from stdin`;
 
 /** `insert into ceiling_events ... values (...), (...) returning position, xid` for `rows` rows. */
 export function insertSql(rows: number): string {

@@ -1,46 +1,77 @@
 import { appendEvents } from "../../src/event-log/append-events.js";
 import { rawClient } from "../lib/database.js";
-import { ceilingRow, companyUpdated, context, insertSql, registerCompanies } from "../lib/events.js";
-import { interleave } from "../lib/timing.js";
-import { PAIRS, WARMUP, type Workload } from "./types.js";
+import {
+  ceilingRow,
+  companyUpdated,
+  context,
+  emmettCompanyUpdated,
+  emmettWithSameLog,
+  insertSql,
+  registerCompanies,
+} from "../lib/events.js";
+import { interleave, offsetSides } from "../lib/timing.js";
+import { SEGMENTS, WARMUP, type Workload } from "./types.js";
 
 const INSERT_ONE = insertSql(1);
 
-/** One caller, one event per call: `appendEvents` vs one autocommit single-row INSERT per event. */
+/** One caller, one event per call: `appendEvents` vs Emmett's `appendToStream` vs one autocommit INSERT. */
 export const appendSequential: Workload = {
   name: "append.sequential",
-  ratioKey: "append.sequential.vs_ceiling",
-  description: "appendEvents, 1 CompanyUpdated per call, 1 caller, distinct registered companies",
-  ceilingDescription: "raw pg single-row INSERT (autocommit) into ceiling_events, 1 connection",
-  target: { kind: "ratio", min: 0.75, source: "issue 2" },
+  description: "1 CompanyUpdated per call, 1 caller, distinct already-registered streams",
+  sides: {
+    ours: "appendEvents (validation, reference checks, stream rules, idempotency, one statement)",
+    emmett: "Emmett appendToStream (its transaction + emt_append_to_stream)",
+    ceiling: "raw pg single-row INSERT (autocommit) into ceiling_events, 1 connection",
+  },
+  ratios: [
+    {
+      key: "append.sequential.vs_emmett",
+      of: "ours",
+      to: "emmett",
+      target: { min: 1.5, source: "issue 5" },
+      headline: true,
+    },
+    {
+      key: "append.sequential.vs_ceiling",
+      of: "ours",
+      to: "ceiling",
+      target: { min: 0.75, source: "issue 5" },
+      headline: true,
+    },
+  ],
+  chart: { ours: "ours", emmett: "emmett", ceiling: "ceiling" },
   poolSize: 4,
-  steps: 1 + 2 * PAIRS,
+  steps: 1 + 3 * SEGMENTS,
   async run(bench, scale, step) {
     const count = scale.sequential;
     step("setup");
     await registerCompanies(bench, WARMUP + count);
+    const emmett = await emmettWithSameLog(bench, 4);
     const client = await rawClient(bench.url);
     try {
-      const ours = async (from: number, to: number) => {
-        for (let i = from; i < to; i++)
-          await appendEvents(bench.handle.db, [companyUpdated(i)], context(bench));
-        return to - from;
+      const sides = {
+        ours: async (from: number, to: number) => {
+          for (let i = from; i < to; i++)
+            await appendEvents(bench.handle.db, [companyUpdated(i)], context(bench));
+          return to - from;
+        },
+        emmett: async (from: number, to: number) => {
+          for (let i = from; i < to; i++) {
+            const { stream, event } = emmettCompanyUpdated(i);
+            await emmett.append(stream, [event]);
+          }
+          return to - from;
+        },
+        ceiling: async (from: number, to: number) => {
+          for (let i = from; i < to; i++) await client.query(INSERT_ONE, ceilingRow(i));
+          return to - from;
+        },
       };
-      const ceiling = async (from: number, to: number) => {
-        for (let i = from; i < to; i++) await client.query(INSERT_ONE, ceilingRow(i));
-        return to - from;
-      };
-      await ours(0, WARMUP);
-      await ceiling(0, WARMUP);
-      return await interleave(
-        count,
-        PAIRS,
-        (from, to) => ours(WARMUP + from, WARMUP + to),
-        (from, to) => ceiling(WARMUP + from, WARMUP + to),
-        (side) => step(side),
-      );
+      for (const side of Object.values(sides)) await side(0, WARMUP);
+      return { rates: await interleave(count, SEGMENTS, offsetSides(sides, WARMUP), step) };
     } finally {
       await client.end();
+      await emmett.close();
     }
   },
 };

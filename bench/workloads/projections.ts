@@ -28,7 +28,7 @@ import { parseEventInput } from "../../src/events/index.js";
 import { createApp } from "../../src/http/app.js";
 import { DEFAULT_MAX_BODY_BYTES } from "../../src/http/deps.js";
 import { parseTokenConfig, staticTokenRegistry } from "../../src/http/tokens.js";
-import { type BenchDatabase, rawClient, withBenchDatabase } from "../lib/database.js";
+import { type BenchDatabase, rawClient, resetProjections, withBenchDatabase } from "../lib/database.js";
 import { ACTOR } from "../lib/events.js";
 import type { Progress } from "../lib/progress.js";
 import { type Latency, latency, type Summary, summarize } from "../lib/stats.js";
@@ -355,16 +355,6 @@ async function head(bench: BenchDatabase): Promise<LogPosition> {
 }
 
 /** Drops every build and its table, so that the next projector process builds from scratch. */
-async function resetProjections(bench: BenchDatabase): Promise<void> {
-  const pool = bench.handle.pool!;
-  const { rows } = await pool.query<{ table_name: string }>("select table_name from projection_builds");
-  for (const row of rows) await pool.query(`drop table if exists ${row.table_name}`);
-  await pool.query("delete from projections");
-  await pool.query("delete from projection_builds");
-  await pool.query("delete from view_changes");
-  await pool.query("checkpoint");
-}
-
 interface RebuildRun {
   readonly wallMs: number;
   readonly perProjection: Record<string, number>;

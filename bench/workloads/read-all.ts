@@ -1,35 +1,60 @@
 import { START } from "../../src/event-log/cursor.js";
 import { readAll } from "../../src/event-log/read-all.js";
 import { rawClient } from "../lib/database.js";
+import { copyLogToEmmett, openEmmett } from "../lib/emmett.js";
 import { registerCompanies, richCompanyRegistered } from "../lib/events.js";
 import { interleave } from "../lib/timing.js";
 import type { Workload } from "./types.js";
 
 const PAGE = 1000;
-/** One timed full pass per side per run; the order alternates from run to run (ours first in odd runs). */
-const PAIRS = 1;
+/** One timed full pass per side per run; the order reverses from run to run. */
+const SEGMENTS = 1;
 
-/** The same columns readAll selects, by position only: what the gap-free horizon and cursor cost is measured against. */
-const KEYSET = `select position, stream_id, stream_version, event_id, type, data, metadata, recorded_at, xid::text as xid
-  from events where position > $1 order by position limit ${PAGE}`;
+const COLUMNS =
+  "position, stream_id, stream_version, event_id, type, data, metadata, recorded_at, xid::text as xid";
+/** The same columns readAll selects, by position only. */
+const KEYSET = `select ${COLUMNS} from events where position > $1 order by position limit ${PAGE}`;
 
 /**
- * Reads the whole log from the start in pages of 1000: `readAll` (xid horizon, (xid, position) order,
- * rows mapped to StoredEvent) vs a raw keyset query on position over one pg connection. Each timed
- * segment is one full pass, and must return every event exactly once.
+ * Reads the whole log from the start in pages of 1000: `readAll` (gap-free horizon, (xid, position) order,
+ * rows mapped to StoredEvent) vs Emmett's `readMessagesBatch` vs a server-side cursor over the same rows.
+ * Every timed pass must return every event exactly once.
  */
 export const readAllWorkload: Workload = {
   name: "read.all",
-  ratioKey: "read.all.vs_ceiling",
-  description: `readAll from start to end in pages of ${PAGE} (log appended beforehand in 1000-event batches)`,
-  ceilingDescription: `raw pg keyset query (position > $last order by position limit ${PAGE}), same columns`,
-  target: { kind: "rate", min: 100_000, source: "issue 2" },
+  description: `the whole log from the start in pages of ${PAGE} (appended beforehand in 1000-event batches, ~300-byte events)`,
+  sides: {
+    ours: "readAll, pages of 1000",
+    emmett: "Emmett readMessagesBatch, batches of 1000",
+    ceiling: `raw pg cursor (declare … for select same columns order by position; fetch ${PAGE}) in one transaction`,
+    keyset: `raw pg keyset query (position > $last order by position limit ${PAGE})`,
+  },
+  ratios: [
+    {
+      key: "read.all.vs_emmett",
+      of: "ours",
+      to: "emmett",
+      target: { min: 5, source: "issue 5" },
+      headline: true,
+    },
+    {
+      key: "read.all.vs_ceiling",
+      of: "ours",
+      to: "ceiling",
+      target: { min: 0.7, source: "issue 5" },
+      headline: true,
+    },
+    { key: "read.all.vs_keyset", of: "ours", to: "keyset" },
+  ],
+  chart: { ours: "ours", emmett: "emmett", ceiling: "ceiling" },
   poolSize: 4,
-  steps: 1 + 2 * PAIRS,
+  steps: 1 + 4 * SEGMENTS,
   async run(bench, scale, step, run) {
     const count = scale.read;
     step("setup");
     await registerCompanies(bench, count, richCompanyRegistered, false);
+    const emmett = await openEmmett(bench.url, 4);
+    await copyLogToEmmett(bench.url);
     const client = await rawClient(bench.url);
     try {
       const ours = async (maxPages = Number.POSITIVE_INFINITY) => {
@@ -45,33 +70,61 @@ export const readAllWorkload: Workload = {
         if (maxPages === Number.POSITIVE_INFINITY) check("readAll", positions.size, count);
         return positions.size;
       };
-      const ceiling = async () => {
-        let last = "0";
-        let read = 0;
-        for (;;) {
-          const { rows } = await client.query<{ position: string }>(KEYSET, [last]);
-          read += rows.length;
-          const tail = rows[rows.length - 1];
-          if (tail) last = tail.position;
-          if (rows.length < PAGE) break;
-        }
-        check("keyset read", read, count);
-        return read;
+      const sides = {
+        ours: () => ours(),
+        emmett: async () => {
+          let after = 0n;
+          const positions = new Set<bigint>();
+          for (;;) {
+            const page = await emmett.readPage(after, PAGE);
+            for (const message of page.messages) positions.add(message.globalPosition);
+            after = page.last;
+            if (page.messages.length < PAGE) break;
+          }
+          check("Emmett readMessagesBatch", positions.size, count);
+          return positions.size;
+        },
+        ceiling: async () => {
+          let read = 0;
+          await client.query("begin");
+          try {
+            await client.query(
+              `declare log_cursor no scroll cursor for select ${COLUMNS} from events order by position`,
+            );
+            for (;;) {
+              const { rows } = await client.query(`fetch ${PAGE} from log_cursor`);
+              read += rows.length;
+              if (rows.length < PAGE) break;
+            }
+          } finally {
+            await client.query("commit");
+          }
+          check("cursor read", read, count);
+          return read;
+        },
+        keyset: async () => {
+          let last = "0";
+          let read = 0;
+          for (;;) {
+            const { rows } = await client.query<{ position: string }>(KEYSET, [last]);
+            read += rows.length;
+            const tail = rows[rows.length - 1];
+            if (tail) last = tail.position;
+            if (rows.length < PAGE) break;
+          }
+          check("keyset read", read, count);
+          return read;
+        },
       };
-      // Warm-up: the ceiling's pass brings the table and its primary key into shared buffers; a few pages
-      // of ours warm the query path (the timed passes start from the beginning again).
-      await ceiling();
+      // Warm-up: one untimed pass over each table brings it into shared buffers; a few pages of ours warm
+      // its query path.
+      await sides.keyset();
+      await sides.emmett();
       await ours(3);
-      return await interleave(
-        PAIRS,
-        PAIRS,
-        () => ours(),
-        () => ceiling(),
-        (side) => step(side),
-        run % 2 === 0,
-      );
+      return { rates: await interleave(SEGMENTS, SEGMENTS, sides, step, run % 2 === 0) };
     } finally {
       await client.end();
+      await emmett.close();
     }
   },
 };
