@@ -128,6 +128,35 @@ describe("GET /v1/feed/events", () => {
     }
   });
 
+  it("events appended while nobody subscribed reach the next subscriber (the idle window restarts)", async () => {
+    await until(() => feed.subscribers.size === 0, "no subscriber left");
+    const { cursor } = await append(companyRegistered("idle-a"));
+    for (const id of ["idle-b", "idle-c"]) await append(companyRegistered(id));
+    // The appends woke a tailer with no listener: its window is stale now.
+    const client = openSse(feedUrl(`after=${encodeURIComponent(cursor)}`));
+    try {
+      await until(() => client.received.some((r) => r.type === "caught-up"), "caught-up");
+      expect(client.items().map((r) => r.data.data.companyId)).toEqual(["idle-b", "idle-c"]);
+      await append(companyRegistered("idle-d"));
+      await until(() => client.items().length === 3, "the live event");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(client.items().map((r) => r.data.data.companyId)).toEqual(["idle-b", "idle-c", "idle-d"]);
+    } finally {
+      client.close();
+    }
+    await until(() => feed.subscribers.size === 0, "the client gone");
+    await append(companyRegistered("idle-e"));
+    const fromNow = openSse(feedUrl("after=now"));
+    try {
+      await until(() => fromNow.received.some((r) => r.type === "caught-up"), "caught-up");
+      await append(companyRegistered("idle-f"));
+      await until(() => fromNow.items().length === 1, "the event after now");
+      expect(fromNow.items()[0]!.data.data.companyId).toBe("idle-f");
+    } finally {
+      fromNow.close();
+    }
+  });
+
   it("filters by type, company (a lifecycle event matches its deal's parties) and stream, with bookmarks", async () => {
     const byCompany = openSse(feedUrl("after=start&companies=anysphere"));
     const byStream = openSse(feedUrl("after=start&streams=deal-spacex-anysphere"));

@@ -13,8 +13,11 @@ export interface ServerProcess {
  * `stackledger serve` as its own process on a free port, the way it is deployed: the API process the
  * clients talk to. `env` adds to the bench's environment (DATABASE_URL, tokens, pool size, ...).
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, "serve"], {
+export async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, "serve"], {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -47,6 +47,7 @@ export async function createFeed(deps: FeedDeps): Promise<Feed> {
     source,
     tailer: createTailer(source, {
       from: await readHead(deps.db, table),
+      readHead: () => readHead(deps.db, table),
       capacity: deps.windowSize,
       pollMs: deps.pollMs,
       onError,
@@ -57,18 +58,18 @@ export async function createFeed(deps: FeedDeps): Promise<Feed> {
   const byChannel: Record<string, Tailer> = { events: events.tailer, view_changes: changes.tailer };
 
   const unsubscribers = [
-    deps.eventWakeUp?.subscribe(() => void events.tailer.refresh()),
-    deps.changeWakeUp?.subscribe(() => void changes.tailer.refresh()),
+    deps.eventWakeUp?.subscribe(() => events.tailer.wake()),
+    deps.changeWakeUp?.subscribe(() => changes.tailer.wake()),
   ];
   const subscribers = new Set<ServerResponse>();
   let listener: Listener | undefined;
   if (deps.databaseUrl) {
     listener = createListener(deps.databaseUrl, ["events", "view_changes"], {
-      onNotify: (name) => void byChannel[name]?.refresh(),
+      onNotify: (name) => byChannel[name]?.wake(),
       // A wake-up may have been lost while disconnected: re-read everything.
       onReconnect: () => {
-        void events.tailer.refresh();
-        void changes.tailer.refresh();
+        events.tailer.wake();
+        changes.tailer.wake();
       },
       onError,
     });

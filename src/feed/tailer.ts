@@ -10,8 +10,13 @@ export interface Tailer {
    * (the subscriber must read the database until it catches up).
    */
   entriesAfter(cursor: LogPosition, limit: number): FeedEntry[] | undefined;
-  /** Reads the source up to its readable end now (also what the wake-ups and the poll trigger). */
+  /** Reads the source up to its readable end now. */
   refresh(): Promise<void>;
+  /**
+   * New entries may exist (a wake-up, the poll): read them now when someone listens; with no listener,
+   * only remember that the window is stale (the next listener or `refresh` restarts it at the head).
+   */
+  wake(): void;
   /** Called after new entries arrive; returns an unsubscribe function. */
   onAdvance(listener: () => void): () => void;
   stop(): void;
@@ -24,13 +29,18 @@ export interface TailerOptions {
   readonly pollMs?: number;
   /** Where the window starts (the head of the log when the process starts). */
   readonly from: LogPosition;
+  /** The source's readable head now: where an idle tailer's window restarts. */
+  readonly readHead: () => Promise<LogPosition>;
   readonly onError?: (error: Error) => void;
 }
 
 /**
  * One per process and sequence: reads the source through the gap-free path into a bounded window. Every
  * subscriber of the process reads from this window (or from the database while it is behind it), so the
- * database sees one reader per process, not one per client.
+ * database sees one reader per process, not one per client. With no subscriber the tailer reads nothing
+ * (an API process under append load would otherwise re-read every append it just wrote); its window is
+ * then stale, and restarts at the head when a subscriber arrives; until it has, subscribers read the
+ * database.
  */
 export function createTailer(source: FeedSource, options: TailerOptions): Tailer {
   const capacity = options.capacity ?? 10_000;
@@ -42,6 +52,7 @@ export function createTailer(source: FeedSource, options: TailerOptions): Tailer
   let reading: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let stale = false;
 
   const readToEnd = async () => {
     for (;;) {
@@ -67,6 +78,12 @@ export function createTailer(source: FeedSource, options: TailerOptions): Tailer
     }
     reading = (async () => {
       try {
+        if (stale) {
+          const restart = await options.readHead();
+          entries = [];
+          windowStart = head = restart;
+          stale = false;
+        }
         do {
           again = false;
           await readToEnd();
@@ -80,13 +97,18 @@ export function createTailer(source: FeedSource, options: TailerOptions): Tailer
     return reading;
   };
 
-  const poll = setInterval(() => void refresh(), options.pollMs ?? 1000);
+  const wake = () => {
+    if (listeners.size > 0) void refresh();
+    else stale = true;
+  };
+
+  const poll = setInterval(wake, options.pollMs ?? 1000);
   poll.unref();
 
   return {
     head: () => head,
     entriesAfter(cursor, limit) {
-      if (compareLogPositions(cursor, windowStart) < 0) return undefined;
+      if (stale || compareLogPositions(cursor, windowStart) < 0) return undefined;
       // Binary search for the first entry after the cursor.
       let low = 0;
       let high = entries.length;
@@ -98,8 +120,10 @@ export function createTailer(source: FeedSource, options: TailerOptions): Tailer
       return entries.slice(low, low + limit);
     },
     refresh,
+    wake,
     onAdvance(listener) {
       listeners.add(listener);
+      if (stale) void refresh();
       return () => listeners.delete(listener);
     },
     stop() {

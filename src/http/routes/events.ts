@@ -7,7 +7,6 @@ import { toEnvelope } from "../../event-log/stored-event.js";
 import { EVENT_TYPES } from "../../events/index.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
-import { limitBody } from "../limit-body.js";
 import { parseAppendBody } from "../parse-append-body.js";
 import { parseQuery } from "../parse-query.js";
 import { validationProblem } from "../problem.js";
@@ -27,8 +26,8 @@ export const ListEventsQuery = z.strictObject({
 export function eventRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.post("/", requireScope(deps.tokens, "append"), limitBody(deps.maxBodyBytes), async (c) => {
-    const body = await readJsonBody(c);
+  app.post("/", requireScope(deps.tokens, "append"), async (c) => {
+    const body = await readJsonBody(c, deps.maxBodyBytes);
     if (!body.success) return validationProblem(c, body.issues, "Malformed JSON");
     const parsed = parseAppendBody(body.value);
     if (!parsed.success) return validationProblem(c, parsed.issues);

@@ -6,7 +6,6 @@ import { readStream } from "../../event-log/read-stream.js";
 import { toEnvelope } from "../../event-log/stored-event.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
-import { limitBody } from "../limit-body.js";
 import { parseAppendBody } from "../parse-append-body.js";
 import { validationProblem } from "../problem.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -38,26 +37,21 @@ export function streamRoutes(deps: AppDeps) {
     return c.json({ streamId, version: events.length, events: events.map(toEnvelope) });
   });
 
-  app.post(
-    "/:streamId/events",
-    requireScope(deps.tokens, "append"),
-    limitBody(deps.maxBodyBytes),
-    async (c) => {
-      const streamId = parseStreamId(c.req.param("streamId"));
-      const body = await readJsonBody(c);
-      if (!body.success) return validationProblem(c, body.issues, "Malformed JSON");
-      const parsed = parseAppendBody(body.value, streamId);
-      if (!parsed.success) return validationProblem(c, parsed.issues);
-      const result = await appendEvents(deps.db, parsed.events, {
-        logId: deps.logId,
-        actor: c.get("identity").name,
-        requestId: c.get("requestId"),
-        bare: parsed.bare,
-      });
-      if (!result.replayed) deps.onAppended?.(result.events.length);
-      return c.json({ events: result.events, cursor: result.cursor }, result.replayed ? 200 : 201);
-    },
-  );
+  app.post("/:streamId/events", requireScope(deps.tokens, "append"), async (c) => {
+    const streamId = parseStreamId(c.req.param("streamId"));
+    const body = await readJsonBody(c, deps.maxBodyBytes);
+    if (!body.success) return validationProblem(c, body.issues, "Malformed JSON");
+    const parsed = parseAppendBody(body.value, streamId);
+    if (!parsed.success) return validationProblem(c, parsed.issues);
+    const result = await appendEvents(deps.db, parsed.events, {
+      logId: deps.logId,
+      actor: c.get("identity").name,
+      requestId: c.get("requestId"),
+      bare: parsed.bare,
+    });
+    if (!result.replayed) deps.onAppended?.(result.events.length);
+    return c.json({ events: result.events, cursor: result.cursor }, result.replayed ? 200 : 201);
+  });
 
   return app;
 }
