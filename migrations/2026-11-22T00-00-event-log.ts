@@ -40,6 +40,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
 
+  await createAppendEventsV1(db);
+}
+
+/** The first `append_events`; the migration that replaces it restores this one on the way down. */
+export async function createAppendEventsV1(db: Kysely<unknown>): Promise<void> {
   // The whole append is one statement, so one round trip and one implicit transaction. The batch comes as
   // parallel arrays (one entry per event, in order); kind is register | company | open | life (derived
   // from the event catalog by the caller), expected is any | no_stream | stream_exists | a number | null.
@@ -47,7 +52,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // versions and stream rules (SL409). Few SQL statements on purpose: each costs a planner/executor pass;
   // the per-event checks are plain PL/pgSQL expressions over the arrays.
   await sql`
-create function append_events(
+create or replace function append_events(
   p_ids uuid[], p_streams text[], p_types text[], p_kinds text[], p_expected text[],
   p_data json[], p_metadata json[], p_companies text[], p_actor text, p_request_id text)
 returns table (event_id uuid, stream_id text, stream_version integer, "position" bigint, xid xid8, replayed boolean)
