@@ -16,6 +16,18 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** The pg pool behind each PostgreSQL Kysely instance: the append's hot path uses it directly. */
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/**
+ * The pg pool behind `db` when it is a PostgreSQL connection opened here (not a transaction, not PGlite):
+ * for the few hot statements that run as named prepared statements (parsed and planned once per
+ * connection), which Kysely does not offer.
+ */
+export function postgresPoolOf(db: Kysely<Database>): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 export interface ConnectOptions {
   /** PostgreSQL connection string; absent → embedded PGlite in `dataDir`. */
   readonly url?: string;
@@ -45,5 +57,6 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
   // An idle client that loses its server (restart, terminate) must not crash the process.
   pool.on("error", (error) => console.warn(`stackledger: idle database client failed: ${error.message}`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
   return { db, kind: "postgres", pool, close: () => db.destroy() };
 }

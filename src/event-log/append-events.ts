@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type Kysely, sql } from "kysely";
+import { CompiledQuery, type Kysely } from "kysely";
+import { postgresPoolOf } from "../db/connect.js";
 import type { Database } from "../db/schema.js";
 import { type DomainEvent, eventKind, referencedCompanyIds, streamIdOf } from "../events/index.js";
 import { checkDealChanges } from "./check-deal-changes.js";
@@ -110,19 +111,35 @@ interface AppendBatch {
   metadata: (string | null)[];
 }
 
+/** The append: one statement; a named prepared statement on PostgreSQL (parsed and planned once per connection). */
+const APPEND_SQL = `select event_id, stream_id, stream_version, position, xid::text as xid, replayed
+  from append_events($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::json[],
+                     $8::text[], $9, $10)`;
+
 async function callAppend(
   db: Kysely<Database>,
   batch: AppendBatch,
   companies: string[],
   context: AppendContext,
 ): Promise<AppendRow[]> {
+  const values = [
+    batch.ids,
+    batch.streams,
+    batch.types,
+    batch.kinds,
+    batch.expected,
+    batch.data,
+    batch.metadata,
+    companies,
+    context.actor ?? null,
+    context.requestId ?? null,
+  ];
   try {
-    const result = await sql<AppendRow>`
-      select event_id, stream_id, stream_version, position, xid::text as xid, replayed
-        from append_events(${batch.ids}::uuid[], ${batch.streams}::text[], ${batch.types}::text[],
-             ${batch.kinds}::text[], ${batch.expected}::text[], ${batch.data}::json[], ${batch.metadata}::json[],
-             ${companies}::text[], ${context.actor ?? null}, ${context.requestId ?? null})`.execute(db);
-    return result.rows;
+    const pool = postgresPoolOf(db);
+    if (pool)
+      return (await pool.query<AppendRow>({ name: "stackledger_append_events", text: APPEND_SQL, values }))
+        .rows;
+    return (await db.executeQuery<AppendRow>(CompiledQuery.raw(APPEND_SQL, values))).rows;
   } catch (error) {
     throw translateError(error);
   }
