@@ -38,6 +38,22 @@ begin
   -- One statement then reads each event's new version (the stream's current version plus its rank among
   -- the batch's events of that stream) and the referenced companies registered neither in the log nor
   -- in this batch; a single event takes a shorter form of the same statement.
+  -- Optimistic concurrency on a busy stream: one event expecting a version the stream has already passed
+  -- fails whatever happens next (versions only grow), so it fails now instead of queueing for the lock
+  -- behind the appends that passed it. Not for a replay of a stored event, and not before an unknown
+  -- company (those answers come first).
+  if v_count = 1 and p_kinds[1] in ('company', 'life') and p_expected[1] ~ '^[0-9]{1,9}$' then
+    v_found := coalesce((select max(e.stream_version) from events e where e.stream_id = p_streams[1]), 0);
+    if v_found > p_expected[1]::integer
+       and not exists (select 1 from events e where e.event_id = p_ids[1])
+       and not exists (select 1 from unnest(p_companies) as c
+                        where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)) then
+      raise exception using errcode = 'SL409', message = 'stream_conflict', detail = jsonb_build_array(jsonb_build_object(
+        'index', 0, 'streamId', p_streams[1], 'actual', v_found, 'reason', 'wrong_expected_version',
+        'expected', p_expected[1]::integer))::text;
+    end if;
+  end if;
+
   if v_count = 1 then
     perform pg_advisory_xact_lock(hashtextextended(p_streams[1], 0));
     select array[coalesce((select max(e.stream_version) from events e where e.stream_id = p_streams[1]), 0) + 1],
@@ -49,10 +65,14 @@ begin
   else
     perform pg_advisory_xact_lock(k)
        from (select distinct hashtextextended(s, 0) as k from unnest(p_streams) as s order by 1) as locks;
-    select (select array_agg(coalesce((select max(e.stream_version) from events e where e.stream_id = n.stream), 0)
-                             + n.rn::integer order by n.i)
-              from (select i, p_streams[i] as stream, row_number() over (partition by p_streams[i] order by i) as rn
-                      from generate_series(1, v_count) as i) as n),
+    select (with n as (select i, p_streams[i] as stream,
+                              row_number() over (partition by p_streams[i] order by i) as rn
+                         from generate_series(1, v_count) as i),
+                 -- One version lookup per stream, not per event.
+                 b as (select s.stream, coalesce((select max(e.stream_version) from events e
+                                                   where e.stream_id = s.stream), 0) as base
+                         from (select distinct stream from n) as s)
+            select array_agg(b.base + n.rn::integer order by n.i) from n join b using (stream)),
            (select jsonb_agg(c order by c)
               from unnest(p_companies) as c
              where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)

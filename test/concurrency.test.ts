@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { companyRegistered } from "./support/fixtures.js";
 import { createTestDatabase, serverOnly, type TestDatabase } from "./support/test-database.js";
@@ -74,6 +75,50 @@ describe("concurrent appenders", () => {
       expect(statuses.filter((s) => s === 200)).toHaveLength(7);
       const bodies = await Promise.all(responses.map((r) => r.json()));
       expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
+    },
+  );
+
+  it.skipIf(serverOnly("holding a stream's lock needs a second session"))(
+    "a stale expected version fails at once, without queueing behind an append that holds the stream",
+    async () => {
+      const post = (json: unknown) => server.request("/v1/events", { method: "POST", json });
+      expect((await post(companyRegistered("busy"))).status).toBe(201);
+      expect((await post({ type: "CompanyUpdated", data: { companyId: "busy", name: "B2" } })).status).toBe(
+        201,
+      );
+      // Another session is in the middle of appending to the stream: it holds the stream's lock.
+      const holder = new pg.Client({ connectionString: database.url });
+      await holder.connect();
+      try {
+        await holder.query("begin");
+        await holder.query("select pg_advisory_xact_lock(hashtextextended('company-busy', 0))");
+        const stale = post({
+          type: "CompanyUpdated",
+          data: { companyId: "busy", name: "B3" },
+          expectedVersion: 1,
+        });
+        const outcome = await Promise.race([
+          stale.then((response) => response.status),
+          new Promise((resolve) => setTimeout(() => resolve("still waiting"), 3000)),
+        ]);
+        expect(outcome).toBe(409);
+        expect(((await (await stale).json()) as any).conflicts[0]).toMatchObject({
+          streamId: "company-busy",
+          actual: 2,
+          expected: 1,
+          reason: "wrong_expected_version",
+        });
+        // A current expected version waits for the holder, then succeeds.
+        const current = post({
+          type: "CompanyUpdated",
+          data: { companyId: "busy", name: "B3" },
+          expectedVersion: 2,
+        });
+        await holder.query("commit");
+        expect((await current).status).toBe(201);
+      } finally {
+        await holder.end();
+      }
     },
   );
 });

@@ -1,7 +1,7 @@
 import { isExpectedVersionConflictError } from "@event-driven-io/emmett";
 import { appendEvents } from "../../src/event-log/append-events.js";
 import { ConflictError } from "../../src/event-log/errors.js";
-import { rawPool } from "../lib/database.js";
+import { rawClient, rawPool } from "../lib/database.js";
 import {
   ceilingRow,
   companyUpdated,
@@ -20,7 +20,7 @@ const INSERT_ONE = insertSql(1);
 const UNIQUE_VIOLATION = "23505";
 
 /** One writer's attempt: true when appended, false on a version conflict. */
-type Attempt = (expected: number) => Promise<boolean>;
+type Attempt = (expected: number, writer: number) => Promise<boolean>;
 
 /**
  * 8 writers append to ONE stream, each with the version it last saw as the expected version; on a
@@ -52,6 +52,8 @@ export const appendHotStream: Workload = {
     await registerCompanies(bench, 1);
     const emmett = await emmettWithSameLog(bench, WRITERS);
     const pool = await rawPool(bench.url, WRITERS);
+    // One connection per ceiling writer: pg's pool.query discards a connection after any error.
+    const clients = await Promise.all(Array.from({ length: WRITERS }, () => rawClient(bench.url)));
     const stream = `company-bench-${HOT}`;
     const { event: emmettEvent } = emmettCompanyUpdated(HOT);
     const ceilingStream = 1_000_000;
@@ -99,9 +101,9 @@ export const appendHotStream: Workload = {
           throw error;
         }
       },
-      ceiling: async (expected) => {
+      ceiling: async (expected, writer) => {
         try {
-          await pool.query(INSERT_ONE, ceilingRow(HOT, expected + 1, ceilingStream));
+          await clients[writer]!.query(INSERT_ONE, ceilingRow(HOT, expected + 1, ceilingStream));
           return true;
         } catch (error) {
           if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false;
@@ -116,11 +118,11 @@ export const appendHotStream: Workload = {
     };
     const side = (name: keyof typeof versions) => async (from: number, to: number) => {
       let appended = 0;
-      const writer = async () => {
+      const writer = async (_: unknown, index: number) => {
         let expected = await versions[name]();
         while (appended < to - from) {
           counts[name].tries++;
-          if (await attempts[name](expected)) {
+          if (await attempts[name](expected, index)) {
             appended++;
             expected++;
           } else {
@@ -148,6 +150,7 @@ export const appendHotStream: Workload = {
       };
     } finally {
       await pool.end();
+      for (const client of clients) await client.end();
       await emmett.close();
     }
   },

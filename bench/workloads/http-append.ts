@@ -1,6 +1,6 @@
-import http from "node:http";
 import { appendEvents } from "../../src/event-log/append-events.js";
 import { companyUpdated, context, registerCompanies } from "../lib/events.js";
+import { createHttpLoad } from "../lib/http-load.js";
 import { sampleProcess } from "../lib/process-stats.js";
 import { startServerProcess } from "../lib/server-process.js";
 import { concurrently, interleave, offsetSides } from "../lib/timing.js";
@@ -17,7 +17,7 @@ const TOKEN = "bench-append-token";
  */
 export const httpAppend: Workload = {
   name: "http.append",
-  description: `1 CompanyUpdated per request, ${CLIENTS} concurrent keep-alive connections (node:http client)`,
+  description: `1 CompanyUpdated per request, ${CLIENTS} concurrent keep-alive connections (bench/lib/http-load.ts)`,
   sides: {
     http: "POST /v1/events to `stackledger serve` (own process, pool of 16, STACKLEDGER_PROJECTOR=false)",
     library: `appendEvents with ${CONCURRENCY} concurrent callers on a pool of ${CONCURRENCY} (library, bench process)`,
@@ -54,40 +54,16 @@ export const httpAppend: Workload = {
       STACKLEDGER_DEMO_DATA: "false",
       STACKLEDGER_POOL_SIZE: String(CONCURRENCY),
     });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS });
-    const target = new URL("/v1/events", server.url);
-    const post = (body: string) =>
-      new Promise<void>((resolve, reject) => {
-        const request = http.request(
-          target,
-          {
-            method: "POST",
-            agent,
-            headers: {
-              authorization: `Bearer ${TOKEN}`,
-              "content-type": "application/json",
-              "content-length": Buffer.byteLength(body),
-            },
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on("data", (chunk: Buffer) => chunks.push(chunk));
-            response.on("end", () =>
-              response.statusCode === 201
-                ? resolve()
-                : reject(
-                    new Error(`POST /v1/events: ${response.statusCode} ${Buffer.concat(chunks).toString()}`),
-                  ),
-            );
-          },
-        );
-        request.on("error", reject);
-        request.end(body);
-      });
+    const load = await createHttpLoad(
+      new URL("/v1/events", server.url).toString(),
+      CLIENTS,
+      { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      201,
+    );
     try {
       const sides = {
         http: async (from: number, to: number) => {
-          await concurrently(from, to, CLIENTS, (i) => post(JSON.stringify({ events: [companyUpdated(i)] })));
+          await load.run(from, to, (i) => JSON.stringify({ events: [companyUpdated(i)] }));
           return to - from;
         },
         library: async (from: number, to: number) => {
@@ -102,7 +78,7 @@ export const httpAppend: Workload = {
       const { hwmMiB } = await sampleProcess(server.pid);
       return { rates, extra: { "rss.api.peak_mib": hwmMiB } };
     } finally {
-      agent.destroy();
+      load.close();
       await server.stop();
     }
   },
