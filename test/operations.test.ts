@@ -70,6 +70,12 @@ describe("operations endpoints", () => {
     expect(mine.headers.get("x-request-id")).toBe("abc-123");
     const made = await server.request("/health");
     expect(made.headers.get("x-request-id")).toMatch(/\S{8,}/);
+    // Not a plausible id (spaces, or longer than 255): replaced, never echoed into logs and headers.
+    for (const bad of ["not an id", "x".repeat(256)]) {
+      const replaced = await server.request("/health", { headers: { "x-request-id": bad } });
+      expect(replaced.headers.get("x-request-id")).not.toBe(bad);
+      expect(replaced.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+    }
   });
 });
 

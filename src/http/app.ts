@@ -1,10 +1,10 @@
 import { Hono } from "hono";
-import { requestId } from "hono/request-id";
 import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { createViewReader } from "../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "./deps.js";
 import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
+import { requestId } from "./request-header.js";
 import { docsRoutes } from "./routes/docs.js";
 import { eventRoutes } from "./routes/events.js";
 import { feedRoutes } from "./routes/feed.js";

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { problem } from "./problem.js";
+import { requestHeader } from "./request-header.js";
 import type { Scope, TokenIdentity, TokenRegistry } from "./tokens.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,512})$/;
@@ -10,7 +11,7 @@ export function requireScope(
   scope: Scope,
 ): MiddlewareHandler<{ Variables: { identity: TokenIdentity } }> {
   return async function authorize(c, next) {
-    const header = c.req.header("authorization");
+    const header = requestHeader(c, "authorization");
     const match = header ? BEARER.exec(header) : null;
     if (!match) {
       c.header("WWW-Authenticate", 'Bearer realm="stackledger"');

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import { EventLogError, type FieldIssue } from "../event-log/errors.js";
+import { requestHeader } from "./request-header.js";
 
 export type JsonBody = { success: true; value: unknown } | { success: false; issues: FieldIssue[] };
 
@@ -21,7 +22,7 @@ export class BodyTooLargeError extends EventLogError {
  * append request together (docs/benchmarks.md). Elsewhere (app.request in tests) the Web body is used.
  */
 export async function readJsonBody(c: Context, maxBytes: number): Promise<JsonBody> {
-  const declared = Number(c.req.header("content-length"));
+  const declared = Number(requestHeader(c, "content-length"));
   if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const text = incoming ? await readIncoming(incoming, maxBytes) : await readWebBody(c, maxBytes);
