@@ -31,30 +31,32 @@ declare
   v_conflicts jsonb := '[]';
   v_expected text;
   v_reason text;
+  v_checked boolean;
+  v_stale boolean := false;
+  v_current integer;
 begin
+  -- Optimistic concurrency on a busy stream: one event expecting a version the stream has already passed
+  -- fails whatever happens next (versions only grow), so it fails before queueing for the lock behind the
+  -- appends that passed it; once it holds the lock, any other mismatch fails before inserting. Not for a
+  -- replay of a stored event, and not with an unknown company (those answers come first).
+  v_checked := v_count = 1 and p_kinds[1] in ('company', 'life') and p_expected[1] ~ '^[0-9]{1,9}$';
+  if v_checked then
+    v_current := coalesce((select max(e.stream_version) from events e where e.stream_id = p_streams[1]), 0);
+    v_stale := v_current > p_expected[1]::integer
+      and not exists (select 1 from events e where e.event_id = p_ids[1])
+      and not exists (select 1 from unnest(p_companies) as c
+                       where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1));
+  end if;
+
   -- Lock every stream of the batch, in one global order so that batches cannot deadlock, before the
   -- first write: the xid is assigned at that write, so a later version never gets a lower xid. Taken
   -- before the statements below, which then see a racing append of the same streams that committed.
   -- One statement then reads each event's new version (the stream's current version plus its rank among
   -- the batch's events of that stream) and the referenced companies registered neither in the log nor
   -- in this batch; a single event takes a shorter form of the same statement.
-  -- Optimistic concurrency on a busy stream: one event expecting a version the stream has already passed
-  -- fails whatever happens next (versions only grow), so it fails now instead of queueing for the lock
-  -- behind the appends that passed it. Not for a replay of a stored event, and not before an unknown
-  -- company (those answers come first).
-  if v_count = 1 and p_kinds[1] in ('company', 'life') and p_expected[1] ~ '^[0-9]{1,9}$' then
-    v_found := coalesce((select max(e.stream_version) from events e where e.stream_id = p_streams[1]), 0);
-    if v_found > p_expected[1]::integer
-       and not exists (select 1 from events e where e.event_id = p_ids[1])
-       and not exists (select 1 from unnest(p_companies) as c
-                        where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)) then
-      raise exception using errcode = 'SL409', message = 'stream_conflict', detail = jsonb_build_array(jsonb_build_object(
-        'index', 0, 'streamId', p_streams[1], 'actual', v_found, 'reason', 'wrong_expected_version',
-        'expected', p_expected[1]::integer))::text;
-    end if;
-  end if;
-
-  if v_count = 1 then
+  if v_stale then
+    null;
+  elsif v_count = 1 then
     perform pg_advisory_xact_lock(hashtextextended(p_streams[1], 0));
     select array[coalesce((select max(e.stream_version) from events e where e.stream_id = p_streams[1]), 0) + 1],
            (select jsonb_agg(c order by c)
@@ -62,6 +64,12 @@ begin
              where not exists (select 1 from events e where e.stream_id = 'company-' || c and e.stream_version = 1)
                and not (p_kinds[1] = 'register' and p_streams[1] = 'company-' || c))
       into v_versions, v_unknown;
+    if v_checked then
+      v_current := v_versions[1] - 1;
+      -- A lifecycle event of a deal not opened yet (version 0) is a 422 first.
+      v_stale := v_current <> p_expected[1]::integer and v_current >= 1 and v_unknown is null
+        and not exists (select 1 from events e where e.event_id = p_ids[1]);
+    end if;
   else
     perform pg_advisory_xact_lock(k)
        from (select distinct hashtextextended(s, 0) as k from unnest(p_streams) as s order by 1) as locks;
@@ -79,6 +87,11 @@ begin
                and not exists (select 1 from generate_series(1, v_count) as i
                                 where p_kinds[i] = 'register' and p_streams[i] = 'company-' || c))
       into v_versions, v_unknown;
+  end if;
+  if v_stale then
+    raise exception using errcode = 'SL409', message = 'stream_conflict', detail = jsonb_build_array(jsonb_build_object(
+      'index', 0, 'streamId', p_streams[1], 'actual', v_current, 'reason', 'wrong_expected_version',
+      'expected', p_expected[1]::integer))::text;
   end if;
 
   -- Insert first: an event id already stored is skipped by the unique index the insert checks anyway,

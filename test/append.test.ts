@@ -87,6 +87,13 @@ describe("POST /v1/events", () => {
     const orphan = await append(dealStatusChanged("never-reported", "completed"));
     expect(orphan.status).toBe(422);
     expect(orphan.body.unknownDeals).toEqual(["never-reported"]);
+    // With an expected version too: the unknown deal is the answer (422 before any version conflict).
+    const orphanExpecting = await append({
+      ...dealStatusChanged("never-reported", "completed"),
+      expectedVersion: 3,
+    });
+    expect(orphanExpecting.status).toBe(422);
+    expect(orphanExpecting.body.unknownDeals).toEqual(["never-reported"]);
 
     const lifecycleFirst = await append({
       events: [

@@ -1,5 +1,5 @@
 /** CPU and memory of another process, from /proc (Linux). */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ: 100 on every Linux this runs on). */
@@ -67,4 +67,27 @@ export function watchProcess(pid: number, everyMs = 250): { stop(): Promise<Proc
       };
     },
   };
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL server on this machine: its live processes plus what the
+ * postmaster has collected from the backends that exited (its cutime + cstime). Local servers only; NaN
+ * when no postmaster is visible in /proc.
+ */
+export async function postgresCpuSeconds(): Promise<number> {
+  const processes = new Map<number, string[]>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    if (stat.includes("(postgres)"))
+      processes.set(Number(entry), stat.slice(stat.lastIndexOf(")") + 2).split(" "));
+  }
+  let ticks = 0;
+  let reaped = Number.NaN;
+  for (const fields of processes.values()) {
+    // After the command name: state, ppid, ..., utime (11), stime (12), cutime (13), cstime (14).
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (!processes.has(Number(fields[1]))) reaped = Number(fields[13]) + Number(fields[14]);
+  }
+  return (ticks + reaped) / CLOCK_TICKS;
 }

@@ -1,9 +1,9 @@
 import { appendEvents } from "../../src/event-log/append-events.js";
 import { companyUpdated, context, registerCompanies } from "../lib/events.js";
 import { createHttpLoad } from "../lib/http-load.js";
-import { sampleProcess } from "../lib/process-stats.js";
+import { postgresCpuSeconds, sampleProcess } from "../lib/process-stats.js";
 import { startServerProcess } from "../lib/server-process.js";
-import { concurrently, interleave, offsetSides } from "../lib/timing.js";
+import { concurrently, interleave, offsetSides, type Segment } from "../lib/timing.js";
 import { CONCURRENCY, SEGMENTS, WARMUP, type Workload } from "./types.js";
 
 const CLIENTS = 32;
@@ -37,6 +37,11 @@ export const httpAppend: Workload = {
       description: "peak RSS (VmHWM) of the API process",
       max: { min: 300, source: "issue 5" },
     },
+    "cpu.http.api_ms": { description: "CPU ms per request: the API process" },
+    "cpu.http.load_ms": { description: "CPU ms per request: the load generator (bench process)" },
+    "cpu.http.pg_ms": { description: "CPU ms per request: PostgreSQL" },
+    "cpu.library.bench_ms": { description: "CPU ms per append: the library's caller (bench process)" },
+    "cpu.library.pg_ms": { description: "CPU ms per append: PostgreSQL" },
   },
   poolSize: CONCURRENCY,
   steps: 1 + 2 * SEGMENTS,
@@ -74,9 +79,45 @@ export const httpAppend: Workload = {
         },
       };
       for (const side of Object.values(sides)) await side(0, warm);
-      const rates = await interleave(count, SEGMENTS, offsetSides(sides, warm), step);
+      // Where each side's CPU goes (this machine has 2 cores: every process competes for them).
+      const cpu = {
+        http: { own: 0, api: 0, pg: 0, events: 0 },
+        library: { own: 0, api: 0, pg: 0, events: 0 },
+      };
+      const apiCpu = async () => (await sampleProcess(server.pid)).cpuSeconds;
+      const metered =
+        (name: keyof typeof cpu, segment: Segment): Segment =>
+        async (from, to) => {
+          const [pg0, api0, own0] = [await postgresCpuSeconds(), await apiCpu(), process.cpuUsage()];
+          const events = await segment(from, to);
+          const own = process.cpuUsage(own0);
+          const total = cpu[name];
+          total.own += (own.user + own.system) / 1e6;
+          total.api += (await apiCpu()) - api0;
+          total.pg += (await postgresCpuSeconds()) - pg0;
+          total.events += events;
+          return events;
+        };
+      const timed = offsetSides(sides, warm);
+      const rates = await interleave(
+        count,
+        SEGMENTS,
+        { http: metered("http", timed.http), library: metered("library", timed.library) },
+        step,
+      );
       const { hwmMiB } = await sampleProcess(server.pid);
-      return { rates, extra: { "rss.api.peak_mib": hwmMiB } };
+      const perEvent = (seconds: number, events: number) => (1000 * seconds) / events;
+      return {
+        rates,
+        extra: {
+          "rss.api.peak_mib": hwmMiB,
+          "cpu.http.api_ms": perEvent(cpu.http.api, cpu.http.events),
+          "cpu.http.load_ms": perEvent(cpu.http.own, cpu.http.events),
+          "cpu.http.pg_ms": perEvent(cpu.http.pg, cpu.http.events),
+          "cpu.library.bench_ms": perEvent(cpu.library.own, cpu.library.events),
+          "cpu.library.pg_ms": perEvent(cpu.library.pg, cpu.library.events),
+        },
+      };
     } finally {
       load.close();
       await server.stop();
