@@ -14,7 +14,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { renderChart } from "./lib/chart.js";
+import { chartOfRun } from "./lib/chart.js";
 import { describeMachine, dropLiveDatabases, SERVER_URL, withBenchDatabase } from "./lib/database.js";
 import { pgbenchTps } from "./lib/pgbench.js";
 import { type ProbeResult, runProbe } from "./lib/probe.js";
@@ -238,28 +238,7 @@ async function main(): Promise<void> {
   const json = `${JSON.stringify(output, null, 2)}\n`;
   await writeFile(`${RESULTS_DIR}${output.date}${suffix}.json`, json);
   await writeFile(`${RESULTS_DIR}latest${suffix}.json`, json);
-  const chart = renderChart(
-    `stackledger vs Emmett ${versions["@event-driven-io/emmett-postgresql"]} vs ceiling (${output.date}${quick ? ", quick" : ""})`,
-    `median events/s of ${runs} runs; PostgreSQL ${machine.postgres}, fsync=${machine.fsync}, synchronous_commit=${machine.synchronous_commit}; ${machine.cpus} CPUs`,
-    selected.flatMap((w) => {
-      const result = results[w.name];
-      if (!result) return [];
-      const bar = (kind: "ours" | "emmett" | "ceiling", label: string) => {
-        const side = w.chart[kind];
-        return side && result.sides[side] ? [{ kind, label, rate: result.sides[side]!.rate.median }] : [];
-      };
-      return [
-        {
-          workload: w.name,
-          bars: [
-            ...bar("ours", w.chart.ours === "ours" ? "stackledger" : `stackledger ${w.chart.ours}`),
-            ...bar("emmett", "Emmett"),
-            ...bar("ceiling", w.chart.ceiling === "ceiling" ? "ceiling" : (w.chart.ceiling ?? "")),
-          ],
-        },
-      ];
-    }),
-  );
+  const chart = chartOfRun(output, selected);
   const chartFile = quick ? CHART.replace(".svg", "-quick.svg") : CHART;
   await mkdir(fileURLToPath(new URL("../docs/benchmarks/", import.meta.url)), { recursive: true });
   await writeFile(chartFile, chart);

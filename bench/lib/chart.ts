@@ -1,9 +1,10 @@
 /**
  * The side-by-side chart of a run as SVG: one group of bars per workload (ours, Emmett, the ceiling),
- * each bar's length relative to the fastest side of its workload, labelled with its median rate and its
- * ratio to ours. Plain SVG text, no dependencies.
+ * each bar's length relative to the fastest side of its workload, labelled with its median rate and the
+ * reported ratio of ours to it. Plain SVG text, no dependencies.
  */
-import { formatRate } from "./report.js";
+import type { Workload } from "../workloads/types.js";
+import { formatRate, type Results } from "./report.js";
 
 export interface ChartGroup {
   readonly workload: string;
@@ -11,6 +12,8 @@ export interface ChartGroup {
     readonly label: string;
     readonly kind: "ours" | "emmett" | "ceiling";
     readonly rate: number;
+    /** The reported ratio of ours to this bar (median of the per-run ratios), when there is one. */
+    readonly ratio?: number;
   }[];
 }
 
@@ -30,12 +33,11 @@ export function renderChart(title: string, subtitle: string, groups: readonly Ch
   let y = 64;
   for (const group of groups) {
     const max = Math.max(...group.bars.map((bar) => bar.rate).filter(Number.isFinite), 1);
-    const ours = group.bars.find((bar) => bar.kind === "ours")?.rate ?? Number.NaN;
     parts.push(`<text x="8" y="${y + 12}" font-weight="600">${escapeXml(group.workload)}</text>`);
+    y += BAR + GAP;
     for (const bar of group.bars) {
       const length = Number.isFinite(bar.rate) ? Math.max(1, (bar.rate / max) * plot) : 0;
-      const ratio =
-        bar.kind === "ours" || !Number.isFinite(ours) ? "" : ` (ours ${(ours / bar.rate).toFixed(2)}×)`;
+      const ratio = bar.ratio === undefined ? "" : ` (ours ${bar.ratio.toFixed(2)}×)`;
       parts.push(
         `<text x="${LABEL - 6}" y="${y + 12}" text-anchor="end" fill="#374151">${escapeXml(bar.label)}</text>`,
         `<rect x="${LABEL}" y="${y}" width="${length.toFixed(1)}" height="${BAR}" fill="${COLORS[bar.kind]}"/>`,
@@ -48,6 +50,7 @@ export function renderChart(title: string, subtitle: string, groups: readonly Ch
   const height = y + 10;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="8" y="22" font-size="16" font-weight="700">${escapeXml(title)}</text>`,
     `<text x="8" y="42" fill="#4b5563">${escapeXml(subtitle)}</text>`,
@@ -55,4 +58,43 @@ export function renderChart(title: string, subtitle: string, groups: readonly Ch
     "</svg>",
     "",
   ].join("\n");
+}
+
+/** The chart of a run's results: per workload, the sides its definition charts as ours, Emmett and ceiling. */
+export function chartOfRun(output: Results, workloads: readonly Workload[]): string {
+  const { versions, machine } = output;
+  return renderChart(
+    `stackledger vs Emmett ${versions["@event-driven-io/emmett-postgresql"]} vs ceiling (${output.date}${output.quick ? ", quick" : ""})`,
+    `median events/s of ${output.runs} runs; PostgreSQL ${machine.postgres}, fsync=${machine.fsync}, ` +
+      `synchronous_commit=${machine.synchronous_commit}; ${machine.cpus} CPUs`,
+    workloads.flatMap((w) => {
+      const result = output.workloads[w.name];
+      if (!result) return [];
+      const bar = (kind: "ours" | "emmett" | "ceiling", label: string) => {
+        const side = w.chart[kind];
+        if (!side || !result.sides[side]) return [];
+        const ratio = Object.values(result.ratios).find(
+          (r) => kind !== "ours" && r.of === w.chart.ours && r.to === side,
+        );
+        return [
+          {
+            kind,
+            label,
+            rate: result.sides[side].rate.median,
+            ...(ratio ? { ratio: ratio.summary.median } : {}),
+          },
+        ];
+      };
+      return [
+        {
+          workload: w.name,
+          bars: [
+            ...bar("ours", w.chart.ours === "ours" ? "stackledger" : `stackledger ${w.chart.ours}`),
+            ...bar("emmett", "Emmett"),
+            ...bar("ceiling", w.chart.ceiling === "ceiling" ? "ceiling" : (w.chart.ceiling ?? "")),
+          ],
+        },
+      ];
+    }),
+  );
 }
