@@ -11,17 +11,30 @@ export interface WakeUp {
  * The NOTIFY runs outside any append transaction: inside a writing transaction it would take a
  * cluster-wide lock held through the commit's fsync and serialize all appends. The payload is empty:
  * readers re-read the log, they never trust a notification's content (and also poll).
+ *
+ * Under load the NOTIFYs are also spaced at least `minIntervalMs` apart (one per append burst cost
+ * PostgreSQL about a third of an append's CPU): other processes' readers learn of an append at most that
+ * much later; this process's listeners are told at once. A signal is always followed by a NOTIFY sent
+ * after it.
  */
-export function createWakeUp(notify?: () => Promise<void>, onError?: (error: Error) => void): WakeUp {
+export function createWakeUp(
+  notify?: () => Promise<void>,
+  onError?: (error: Error) => void,
+  minIntervalMs = 5,
+): WakeUp {
   const listeners = new Set<() => void>();
   let inFlight = false;
   let pending = false;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
 
   const send = async () => {
     inFlight = true;
     try {
       do {
+        const wait = lastSentAt + minIntervalMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
         pending = false;
+        lastSentAt = performance.now();
         await notify?.();
       } while (pending);
     } catch (error) {
