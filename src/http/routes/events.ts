@@ -1,16 +1,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { appendEvents } from "../../event-log/append-events.js";
 import { decodeCursor, encodeCursor, START } from "../../event-log/cursor.js";
 import { filterEvents } from "../../event-log/filter-events.js";
 import { toEnvelope } from "../../event-log/stored-event.js";
 import { EVENT_TYPES } from "../../events/index.js";
+import { handleAppend } from "../append-handler.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
-import { parseAppendBody } from "../parse-append-body.js";
 import { parseQuery } from "../parse-query.js";
-import { validationProblem } from "../problem.js";
-import { readJsonBody } from "../read-json-body.js";
 
 const slug = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const csv = z.string().transform((value) => value.split(",").filter(Boolean));
@@ -26,20 +23,7 @@ export const ListEventsQuery = z.strictObject({
 export function eventRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.post("/", requireScope(deps.tokens, "append"), async (c) => {
-    const body = await readJsonBody(c, deps.maxBodyBytes);
-    if (!body.success) return validationProblem(c, body.issues, "Malformed JSON");
-    const parsed = parseAppendBody(body.value);
-    if (!parsed.success) return validationProblem(c, parsed.issues);
-    const result = await appendEvents(deps.db, parsed.events, {
-      logId: deps.logId,
-      actor: c.get("identity").name,
-      requestId: c.get("requestId"),
-      bare: parsed.bare,
-    });
-    if (!result.replayed) deps.onAppended?.(result.events.length);
-    return c.json({ events: result.events, cursor: result.cursor }, result.replayed ? 200 : 201);
-  });
+  app.post("/", requireScope(deps.tokens, "append"), (c) => handleAppend(c, deps));
 
   app.get("/", async (c) => {
     const query = parseQuery(c, ListEventsQuery);

@@ -1,14 +1,11 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { appendEvents } from "../../event-log/append-events.js";
 import { StreamNotFoundError, ValidationError } from "../../event-log/errors.js";
 import { readStream } from "../../event-log/read-stream.js";
 import { toEnvelope } from "../../event-log/stored-event.js";
+import { handleAppend } from "../append-handler.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
-import { parseAppendBody } from "../parse-append-body.js";
-import { validationProblem } from "../problem.js";
-import { readJsonBody } from "../read-json-body.js";
 
 /** Stream ids are `company-{slug}` or `deal-{slug}` (domain.md). */
 export const StreamId = z
@@ -37,21 +34,9 @@ export function streamRoutes(deps: AppDeps) {
     return c.json({ streamId, version: events.length, events: events.map(toEnvelope) });
   });
 
-  app.post("/:streamId/events", requireScope(deps.tokens, "append"), async (c) => {
-    const streamId = parseStreamId(c.req.param("streamId"));
-    const body = await readJsonBody(c, deps.maxBodyBytes);
-    if (!body.success) return validationProblem(c, body.issues, "Malformed JSON");
-    const parsed = parseAppendBody(body.value, streamId);
-    if (!parsed.success) return validationProblem(c, parsed.issues);
-    const result = await appendEvents(deps.db, parsed.events, {
-      logId: deps.logId,
-      actor: c.get("identity").name,
-      requestId: c.get("requestId"),
-      bare: parsed.bare,
-    });
-    if (!result.replayed) deps.onAppended?.(result.events.length);
-    return c.json({ events: result.events, cursor: result.cursor }, result.replayed ? 200 : 201);
-  });
+  app.post("/:streamId/events", requireScope(deps.tokens, "append"), (c) =>
+    handleAppend(c, deps, parseStreamId(c.req.param("streamId"))),
+  );
 
   return app;
 }
