@@ -54,9 +54,8 @@ begin
   -- One statement then reads each event's new version (the stream's current version plus its rank among
   -- the batch's events of that stream) and the referenced companies registered neither in the log nor
   -- in this batch; a single event takes a shorter form of the same statement.
-  if v_stale then
-    null;
-  elsif v_count = 1 then
+  -- (A stale event found above goes straight to its 409 below: no lock, no lookups.)
+  if v_count = 1 and not v_stale then
     perform pg_advisory_xact_lock(hashtextextended(p_streams[1], 0));
     select array[coalesce((select max(e.stream_version) from events e where e.stream_id = p_streams[1]), 0) + 1],
            (select jsonb_agg(c order by c)
@@ -70,7 +69,7 @@ begin
       v_stale := v_current <> p_expected[1]::integer and v_current >= 1 and v_unknown is null
         and not exists (select 1 from events e where e.event_id = p_ids[1]);
     end if;
-  else
+  elsif v_count > 1 then
     perform pg_advisory_xact_lock(k)
        from (select distinct hashtextextended(s, 0) as k from unnest(p_streams) as s order by 1) as locks;
     select (with n as (select i, p_streams[i] as stream,
