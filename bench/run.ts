@@ -31,9 +31,8 @@ import {
 } from "./lib/report.js";
 import { summarize } from "./lib/stats.js";
 import { appendBatch } from "./workloads/append-batch.js";
-import { appendConcurrent } from "./workloads/append-concurrent.js";
 import { appendHotStream } from "./workloads/append-hot-stream.js";
-import { appendSequential } from "./workloads/append-sequential.js";
+import { appendConcurrent, appendSequential } from "./workloads/append-single.js";
 import {
   FEED_FULL,
   FEED_QUICK,
