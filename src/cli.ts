@@ -96,7 +96,7 @@ switch (command) {
     break;
   }
   case "project": {
-    const runtime = await openRuntime(config);
+    const runtime = await openRuntime(config, { waitForDatabase: true });
     const projector = startProjector(runtime, config);
     console.log(`stackledger: projector running (${PROJECTIONS.map((p) => p.name).join(", ")})`);
     await new Promise<void>((resolve) => {

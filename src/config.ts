@@ -1,3 +1,4 @@
+import { DEFAULT_DB_TIMEOUT_MS } from "./db/connect.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./http/deps.js";
 
 /** The service's settings, from the environment (the CLI maps its flags onto the same names). */
@@ -12,6 +13,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** Connections of the PostgreSQL pool (DATABASE_URL only). */
   readonly poolSize: number;
+  /** How long a request waits for a database connection before answering 503. */
+  readonly dbTimeoutMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -30,6 +33,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "STACKLEDGER_MAX_BODY_BYTES",
     ),
     poolSize: integer(env.STACKLEDGER_POOL_SIZE, 10, "STACKLEDGER_POOL_SIZE"),
+    dbTimeoutMs: integer(env.STACKLEDGER_DB_TIMEOUT_MS, DEFAULT_DB_TIMEOUT_MS, "STACKLEDGER_DB_TIMEOUT_MS"),
   };
 }
 

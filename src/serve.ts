@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { PROJECTIONS } from "../projections/index.js";
 import type { Config } from "./config.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
+import { isDatabaseUnavailable } from "./db/database-unavailable.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
 import { readLogId } from "./event-log/log-id.js";
@@ -32,15 +33,29 @@ export interface Runtime {
   readonly changesWakeUp: WakeUp;
 }
 
-/** Connects, migrates and reads the log's identity: what every command needs. */
-export async function openRuntime(config: Config): Promise<Runtime> {
+/**
+ * Connects, migrates and reads the log's identity: what every command needs. A long-running process
+ * (`waitForDatabase`) started while its database is away waits for it, saying so, instead of exiting.
+ */
+export async function openRuntime(config: Config, { waitForDatabase = false } = {}): Promise<Runtime> {
   const handle = await connectDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.poolSize,
+    connectTimeoutMs: config.dbTimeoutMs,
   });
   try {
-    await migrateToLatest(handle.db);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await migrateToLatest(handle.db);
+        break;
+      } catch (error) {
+        if (!waitForDatabase || !isDatabaseUnavailable(error)) throw error;
+        if (attempt === 1 || attempt % 10 === 0)
+          console.warn(`stackledger: waiting for the database (${(error as Error).message})`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+      }
+    }
     const logId = await readLogId(handle.db);
     const notify = (channel: string) =>
       handle.kind === "postgres"
@@ -65,7 +80,7 @@ export interface RunningServer {
 
 /** Starts the API: migrate, demo data into an empty log, tokens, HTTP; prints the banner. */
 export async function startServer(config: Config): Promise<RunningServer> {
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, { waitForDatabase: true });
   const { handle, logId, wakeUp } = runtime;
   const { tokens, adminToken } = await resolveTokens(config, handle);
 

@@ -35,7 +35,11 @@ export interface ConnectOptions {
   readonly dataDir?: string;
   readonly poolSize?: number;
   readonly applicationName?: string;
+  /** How long a query waits for a connection before failing (then answered 503). */
+  readonly connectTimeoutMs?: number;
 }
+
+export const DEFAULT_DB_TIMEOUT_MS = 5000;
 
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
   if (options.url) return connectPostgres(options.url, options);
@@ -53,9 +57,19 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
     application_name: options.applicationName ?? "stackledger",
     // A write transaction left open holds the read horizon back for every reader of the log.
     idle_in_transaction_session_timeout: 30_000,
+    // While the database is away a request fails within this time (503) instead of queueing for ever.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_DB_TIMEOUT_MS,
+    // Notice a server that vanished without closing the socket (a network cut, a killed VM).
+    keepAlive: true,
   });
   // An idle client that loses its server (restart, terminate) must not crash the process.
   pool.on("error", (error) => console.warn(`stackledger: idle database client failed: ${error.message}`));
+  // pg-pool listens for errors only on idle clients: a client checked out (a query, a transaction) whose
+  // server goes away emits 'error' with nobody listening, which kills the process. The query in flight
+  // rejects on its own, and a client that is no longer queryable is dropped on release.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return { db, kind: "postgres", pool, close: () => db.destroy() };

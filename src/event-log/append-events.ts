@@ -2,11 +2,17 @@ import { randomUUID } from "node:crypto";
 import { CompiledQuery, type Kysely } from "kysely";
 import type pg from "pg";
 import { postgresPoolOf } from "../db/connect.js";
+import { isDatabaseUnavailable } from "../db/database-unavailable.js";
 import type { Database } from "../db/schema.js";
 import { type DomainEvent, eventKind, referencedCompanyIds, streamIdOf } from "../events/index.js";
 import { checkDealChanges } from "./check-deal-changes.js";
 import { encodeCursor } from "./cursor.js";
-import { ConflictError, UnknownReferenceError } from "./errors.js";
+import {
+  ConflictError,
+  DatabaseUnavailableError,
+  OutcomeUnknownError,
+  UnknownReferenceError,
+} from "./errors.js";
 
 export type ExpectedVersion = "any" | "no_stream" | "stream_exists" | number;
 
@@ -149,13 +155,23 @@ async function callAppend(
  * A statement that failed with a SQLSTATE leaves the connection usable; only other errors discard it.
  */
 async function queryNamed(pool: pg.Pool, values: unknown[]): Promise<AppendRow[]> {
-  const client = await pool.connect();
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    // Nothing was sent: a plain 503, safe to retry.
+    if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError((error as Error).message);
+    throw error;
+  }
   let failure: Error | undefined;
   try {
     return (await client.query<AppendRow>({ name: "stackledger_append_events", text: APPEND_SQL, values }))
       .rows;
   } catch (error) {
-    if (!(error as { code?: unknown }).code) failure = error as Error;
+    if (!(error as { code?: unknown }).code || isDatabaseUnavailable(error)) failure = error as Error;
+    // The statement was sent: it may have committed before the connection broke.
+    if (isDatabaseUnavailable(error))
+      throw new OutcomeUnknownError((error as Error).message, values[0] as string[]);
     throw error;
   } finally {
     client.release(failure);

@@ -71,3 +71,28 @@ export class StreamNotFoundError extends EventLogError {
     super(404, "not-found", `Stream ${streamId} does not exist`);
   }
 }
+
+/** 503: the database cannot be reached now; nothing was sent, so retrying is safe. */
+export class DatabaseUnavailableError extends EventLogError {
+  override name = "DatabaseUnavailableError";
+  constructor(reason: string) {
+    super(503, "database-unavailable", `The database is unavailable: ${reason}; retry later`);
+  }
+}
+
+/**
+ * 503: the connection broke after the append was sent, so it may or may not have committed. Retrying the
+ * same batch with the same event ids is safe: it answers 201, or 200 if the first attempt committed.
+ */
+export class OutcomeUnknownError extends EventLogError {
+  override name = "OutcomeUnknownError";
+  constructor(reason: string, eventIds: readonly string[]) {
+    super(
+      503,
+      "outcome-unknown",
+      `The database connection broke after the append was sent (${reason}): it may or may not have been stored. Retry the same batch with the same event ids; it is safe`,
+      // Ids the server assigned (events sent without one) are needed to retry safely.
+      { eventIds },
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { isDatabaseUnavailable } from "../db/database-unavailable.js";
 import { encodeCursor, type LogPosition } from "../event-log/cursor.js";
 import { type FeedEntry, sseFrame } from "./feed-entry.js";
 import type { FeedSource } from "./feed-source.js";
@@ -93,12 +94,26 @@ export async function serveSubscriber(res: ServerResponse, subscription: Subscri
     let lastWrite = Date.now();
     let lastFrame = Date.now();
     let skipped = false;
+    let readFailures = 0;
+    let retryReadAt = 0;
 
     while (!closed) {
       let batch = tailer.entriesAfter(cursor, 500);
-      if (batch === undefined) batch = (await source.read(cursor, 100)).entries;
+      if (batch === undefined) {
+        try {
+          batch = (await source.read(cursor, 100)).entries;
+          readFailures = 0;
+        } catch (error) {
+          // The database is away: keep the client (heartbeats go on) and read again with back-off; the
+          // cursor has not moved, so nothing is skipped or repeated when it returns.
+          if (!isDatabaseUnavailable(error)) throw error;
+          readFailures += 1;
+          retryReadAt = Date.now() + Math.min(100 * 2 ** readFailures, 5000);
+          batch = [];
+        }
+      }
       if (batch.length === 0) {
-        if (!caughtUp) {
+        if (!caughtUp && readFailures === 0) {
           caughtUp = true;
           await write(sseFrame(cursorOf(cursor), "caught-up", {}));
           lastWrite = lastFrame = Date.now();
@@ -116,6 +131,7 @@ export async function serveSubscriber(res: ServerResponse, subscription: Subscri
         const nextDue = Math.min(
           lastWrite + timings.heartbeatMs,
           skipped ? lastFrame + timings.bookmarkMs : Number.POSITIVE_INFINITY,
+          readFailures > 0 ? retryReadAt : Number.POSITIVE_INFINITY,
         );
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(1, nextDue - Date.now()));

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { EventLogError, type FieldIssue } from "../event-log/errors.js";
+import { isDatabaseUnavailable } from "../db/database-unavailable.js";
+import { DatabaseUnavailableError, EventLogError, type FieldIssue } from "../event-log/errors.js";
 
 const TYPE_BASE = "https://stackledger.dev/problems/";
 
@@ -27,6 +28,9 @@ const TITLES: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
+/** What a 503 tells clients to wait before retrying. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /** An RFC 9457 problem+json response. */
 export function problem(
   c: Context,
@@ -46,6 +50,8 @@ export function problem(
   };
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, {
     "Content-Type": "application/problem+json",
+    // A 503 is temporary here (the database is away, or a restore awaits repair): say when to come back.
+    ...(status === 503 ? { "Retry-After": String(RETRY_AFTER_SECONDS) } : {}),
   });
 }
 
@@ -61,6 +67,10 @@ export function validationProblem(
 /** Maps any thrown error to problem+json; unexpected ones are logged with the request id and hidden. */
 export function errorToProblem(c: Context, error: unknown): Response {
   if (error instanceof EventLogError) return problem(c, error.status, error.type, error.message, error.extra);
+  if (isDatabaseUnavailable(error)) {
+    const unavailable = new DatabaseUnavailableError((error as Error).message);
+    return problem(c, 503, unavailable.type, unavailable.message);
+  }
   const requestId = c.get("requestId");
   console.error(`stackledger: request ${requestId} failed:`, error);
   return problem(c, 500, "internal", "An unexpected error occurred; quote the request id when reporting it");

@@ -68,10 +68,15 @@ export async function foldLog<S>(
   const folded: Folded<S> = options.from ?? { state: definition.init(), cursor: START, events: 0 };
   const pageSize = options.pageSize ?? 5000;
   for (;;) {
-    const page = options.read
+    const until = options.until;
+    let page = options.read
       ? await options.read(folded.cursor, pageSize)
       : await readAll(db, logId, { after: folded.cursor, limit: pageSize });
-    const until = options.until;
+    // A shared page may predate later commits: fine for a rebuild (it stops earlier and catches up live),
+    // not for a fold that must reach `until` (a runner resuming at its checkpoint after a lost lease).
+    const reached = page.events.at(-1)?.at ?? folded.cursor;
+    if (options.read && until && page.end && compareLogPositions(reached, until) < 0)
+      page = await readAll(db, logId, { after: folded.cursor, limit: pageSize });
     const events = until
       ? page.events.filter((event) => compareLogPositions(event.at, until) <= 0)
       : page.events;

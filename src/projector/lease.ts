@@ -31,17 +31,24 @@ export async function tryAcquirePostgresLease(url: string, name: string): Promis
   client.on("notification", () => {
     for (const listener of listeners) listener();
   });
-  await client.connect();
-  const result = await client.query<{ locked: boolean }>(
-    "select pg_try_advisory_lock($1, hashtext($2)) as locked",
-    [LOCK_CLASS, name],
-  );
-  if (!result.rows[0]?.locked) {
-    await client.end();
-    return undefined;
+  try {
+    await client.connect();
+    const result = await client.query<{ locked: boolean }>(
+      "select pg_try_advisory_lock($1, hashtext($2)) as locked",
+      [LOCK_CLASS, name],
+    );
+    if (!result.rows[0]?.locked) {
+      await client.end();
+      return undefined;
+    }
+    held = true;
+    await client.query("listen events");
+  } catch (error) {
+    // The database went away half-way: never leave a connection (and maybe the lock) behind.
+    held = false;
+    await client.end().catch(() => {});
+    throw error;
   }
-  held = true;
-  await client.query("listen events");
   return {
     held: () => held,
     onNotify: (listener) => listeners.push(listener),
