@@ -131,6 +131,13 @@ describe("primitives inside events", () => {
 });
 
 describe("cross-field rules", () => {
+  it("rejects repeated hosts of a product launch at the repeat", () => {
+    const launch = (hostedOn: string[]) =>
+      opening({ owner: "o", product: "P", layer: "application", hostedOn });
+    expect(pathsOf("ProductLaunchReported", launch(["h", "g", "h"]))).toEqual(["data.hostedOn.2"]);
+    expect(pathsOf("ProductLaunchReported", launch(["h", "g"]))).toEqual([]);
+  });
+
   it("rejects repeated partners at the repeat", () => {
     expect(pathsOf("PartnershipReported", opening({ partners: ["a", "b", "a"] }))).toEqual([
       "data.partners.2",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { crossFieldRule, reportDuplicates } from "./cross-field.js";
 import { openingCommonFields } from "./opening-fields.js";
 import { boundedArray, CompanyId, Name } from "./primitives.js";
 
@@ -40,5 +41,15 @@ export const productLaunchFields = {
   hostedOn: boundedArray(CompanyId).optional(),
 };
 
-export const ProductLaunchReported = z.strictObject({ ...openingCommonFields, ...productLaunchFields });
+export const ProductLaunchReported = z.strictObject({ ...openingCommonFields, ...productLaunchFields }).check(
+  crossFieldRule((data, report) =>
+    reportDuplicates(
+      data.hostedOn,
+      (host) => host,
+      (index) => ["hostedOn", index],
+      (id) => `Host ${id} is listed more than once`,
+      report,
+    ),
+  ),
+);
 export type ProductLaunchReported = z.infer<typeof ProductLaunchReported>;

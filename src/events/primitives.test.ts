@@ -101,12 +101,14 @@ describe("Money", () => {
     const money = { usd: 1.25e9, per: "month", estimated: true, original: { amount: 1e9, currency: "EUR" } };
     expect(Money.parse(money)).toEqual(money);
     expect(Money.parse({ usd: 5 })).toEqual({ usd: 5 });
+    expect(Money.parse({ usd: 1e15 })).toEqual({ usd: 1e15 });
   });
 
   it.each([
     [{ usd: 0 }, "usd"],
     [{ usd: -1 }, "usd"],
     [{ usd: Number.POSITIVE_INFINITY }, "usd"],
+    [{ usd: 1e15 + 1e3 }, "usd"],
     [{ usd: "5" }, "usd"],
     [{ usd: 1, per: "week" }, "per"],
     [{ usd: 1, original: { amount: 0, currency: "EUR" } }, "original.amount"],

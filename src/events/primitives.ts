@@ -73,9 +73,12 @@ export type CurrencyCode = z.infer<typeof CurrencyCode>;
 
 export const MONEY_PERIODS = ["total", "month", "year"] as const;
 
+/** The largest amount of one deal we accept: more than the world's GDP, so anything above is a typo. */
+export const MAX_USD = 1e15;
+
 /** `per` is absent for totals; the default is applied when reading, the data stays as sent. */
 export const Money = z.strictObject({
-  usd: z.number().positive(),
+  usd: z.number().positive().max(MAX_USD),
   per: z.enum(MONEY_PERIODS).optional(),
   estimated: z.boolean().optional(),
   original: z.strictObject({ amount: z.number().positive(), currency: CurrencyCode }).optional(),

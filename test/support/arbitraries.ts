@@ -309,7 +309,7 @@ const dataArbitraries: { [K in EventType]: fc.Arbitrary<EventDataByType[K]> } = 
         owner: companyId(),
         product: name(),
         layer: fc.constantFrom(...PRODUCT_LAYERS),
-        hostedOn: list(companyId()),
+        hostedOn: fc.uniqueArray(companyId(), { maxLength: 4 }),
       },
       ["owner", "product", "layer"],
     ),
