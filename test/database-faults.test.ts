@@ -42,7 +42,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const server of servers) server.child.kill("SIGTERM");
-  await Promise.all(servers.map((server) => server.exited));
+  const stopped = await Promise.race([
+    Promise.all(servers.map((server) => server.exited)).then(() => true),
+    new Promise((resolve) => setTimeout(() => resolve(false), 20_000)),
+  ]);
+  if (!stopped) {
+    for (const server of servers) console.warn(`server did not stop:\n${server.output().slice(-2000)}`);
+    for (const server of servers) server.child.kill("SIGKILL");
+  }
+
   await cluster?.destroy();
 });
 
@@ -100,6 +108,14 @@ describe.skipIf(unavailable)("database faults under load", () => {
     };
     const subscribers: SseClient[] = [];
     for (let i = 0; i < 4; i += 1) subscribers.push(openSse(`${urls[i % 2]}/v1/feed/events?after=start`));
+    // The command-line follower too, as an operator would run it.
+    const tail = runCli(["events", "tail", "--url", urls[1]!, "--after", "start", "--json"]);
+    const tailed = () =>
+      tail
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => (JSON.parse(line) as { id: string }).id);
 
     let writing = true;
     const writers = Array.from({ length: 8 }, async (_, w) => {
@@ -177,6 +193,10 @@ describe.skipIf(unavailable)("database faults under load", () => {
       expect(subscriber.items().map((item) => item.data.id)).toEqual(ids);
       subscriber.close();
     }
+    await until(() => tailed().length >= ids.length, "events tail to reach the head", 30_000);
+    expect(tailed()).toEqual(ids);
+    tail.child.kill("SIGTERM");
+    await tail.exited;
 
     // The projections converge to what a fold of the whole log gives.
     for (const view of ["layers", "dependencies", "rankings"]) {
