@@ -98,7 +98,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const feed = await createFeed({
     db: handle.db,
     logId,
-    databaseUrl: config.databaseUrl,
+    databaseUrl: runtime.handle.primaryUrl,
     eventWakeUp: wakeUp,
     changeWakeUp: runtime.changesWakeUp,
   });
@@ -151,7 +151,7 @@ export function startProjector(runtime: Runtime, config: Config, names?: readonl
     db: runtime.handle.db,
     logId: runtime.logId,
     projections: names ? PROJECTIONS.filter((p) => names.includes(p.name)) : PROJECTIONS,
-    databaseUrl: config.databaseUrl,
+    databaseUrl: runtime.handle.primaryUrl,
     wakeUp: runtime.wakeUp,
     onChanges: () => runtime.changesWakeUp.signal(),
   });

@@ -149,11 +149,17 @@ describe("projector runners", () => {
       );
       expect(rebuilt?.table).toBe("rm_versioned_v2_b2");
       expect(old?.table).toBe("rm_versioned_v1_b1");
-      const tables = await database.handle.db
-        .selectFrom("pg_tables" as never)
-        .select("tablename" as never)
-        .where("tablename" as never, "like", "rm_versioned%" as never)
-        .execute();
+      // The old table is dropped right after the swap commits: wait for it rather than race it.
+      const tables = await eventually(
+        () =>
+          database.handle.db
+            .selectFrom("pg_tables" as never)
+            .select("tablename" as never)
+            .where("tablename" as never, "like", "rm_versioned%" as never)
+            .execute(),
+        (rows) => rows.length === 1,
+        10_000,
+      );
       expect(tables.map((t: any) => t.tablename)).toEqual(["rm_versioned_v2_b2"]);
     } finally {
       await second.stop();

@@ -2,7 +2,10 @@ import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { parseHostList } from "./connection-string.js";
+import { isDatabaseUnavailable } from "./database-unavailable.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
+import { createPrimaryLocator, type PrimaryLocator } from "./primary-locator.js";
 import type { Database } from "./schema.js";
 
 /** A connected database: the query builder plus what only some backends can do (LISTEN). */
@@ -11,20 +14,28 @@ export interface DatabaseHandle {
   readonly kind: "postgres" | "embedded";
   /** Where the embedded database lives (embedded only). */
   readonly dataDir?: string;
-  /** A pg pool for callers that need a raw client (LISTEN, benchmarks); postgres only. */
+  /** A pg pool for callers that need a raw client (benchmarks); postgres with a single host only. */
   readonly pool?: pg.Pool;
+  /** The single-host URL of the current primary, for dedicated connections (LISTEN, leases); postgres only. */
+  readonly primaryUrl?: () => Promise<string>;
   close(): Promise<void>;
 }
 
+/** What the append's hot path needs of a pool: a client to run a named prepared statement on. */
+export interface CheckoutPool {
+  connect(): Promise<pg.PoolClient>;
+  end(): Promise<void>;
+}
+
 /** The pg pool behind each PostgreSQL Kysely instance: the append's hot path uses it directly. */
-const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+const pools = new WeakMap<Kysely<Database>, CheckoutPool>();
 
 /**
  * The pg pool behind `db` when it is a PostgreSQL connection opened here (not a transaction, not PGlite):
  * for the few hot statements that run as named prepared statements (parsed and planned once per
  * connection), which Kysely does not offer.
  */
-export function postgresPoolOf(db: Kysely<Database>): pg.Pool | undefined {
+export function postgresPoolOf(db: Kysely<Database>): CheckoutPool | undefined {
   return pools.get(db);
 }
 
@@ -51,26 +62,70 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 10,
-    application_name: options.applicationName ?? "stackledger",
-    // A write transaction left open holds the read horizon back for every reader of the log.
-    idle_in_transaction_session_timeout: 30_000,
-    // While the database is away a request fails within this time (503) instead of queueing for ever.
-    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_DB_TIMEOUT_MS,
-    // Notice a server that vanished without closing the socket (a network cut, a killed VM).
-    keepAlive: true,
-  });
-  // An idle client that loses its server (restart, terminate) must not crash the process.
-  pool.on("error", (error) => console.warn(`stackledger: idle database client failed: ${error.message}`));
-  // pg-pool listens for errors only on idle clients: a client checked out (a query, a transaction) whose
-  // server goes away emits 'error' with nobody listening, which kills the process. The query in flight
-  // rejects on its own, and a client that is no longer queryable is dropped on release.
-  pool.on("connect", (client) => {
-    client.on("error", () => {});
-  });
+  const timeout = options.connectTimeoutMs ?? DEFAULT_DB_TIMEOUT_MS;
+  const locator = createPrimaryLocator(url, timeout);
+  const makePool = (hostUrl: string) => {
+    const pool = new pg.Pool({
+      connectionString: hostUrl,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? "stackledger",
+      // A write transaction left open holds the read horizon back for every reader of the log.
+      idle_in_transaction_session_timeout: 30_000,
+      // While the database is away a request fails within this time (503) instead of queueing for ever.
+      connectionTimeoutMillis: timeout,
+      // Notice a server that vanished without closing the socket (a network cut, a killed VM).
+      keepAlive: true,
+    });
+    // An idle client that loses its server (restart, terminate) must not crash the process.
+    pool.on("error", (error) => {
+      locator.invalidate();
+      console.warn(`stackledger: idle database client failed: ${error.message}`);
+    });
+    // pg-pool listens for errors only on idle clients: a client checked out (a query, a transaction) whose
+    // server goes away emits 'error' with nobody listening, which kills the process. The query in flight
+    // rejects on its own, and a client that is no longer queryable is dropped on release.
+    pool.on("connect", (client) => {
+      client.on("error", () => locator.invalidate());
+    });
+    return pool;
+  };
+
+  if (!locator.multiHost && !parseHostList(url).readWrite) {
+    const pool = makePool(url);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return { db, kind: "postgres", pool, primaryUrl: locator.current, close: () => db.destroy() };
+  }
+  const pool = createFailoverPool(locator, makePool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
-  return { db, kind: "postgres", pool, close: () => db.destroy() };
+  return { db, kind: "postgres", primaryUrl: locator.current, close: () => db.destroy() };
+}
+
+/**
+ * A pool over the current primary of a multi-host URL: when a connection to it fails, the next checkout
+ * looks for the primary again (after a failover, the promoted standby) and moves to a pool on it.
+ */
+function createFailoverPool(locator: PrimaryLocator, makePool: (url: string) => pg.Pool): CheckoutPool {
+  let pool: pg.Pool | undefined;
+  let poolUrl: string | undefined;
+  return {
+    async connect() {
+      try {
+        const url = await locator.current();
+        if (!pool || poolUrl !== url) {
+          void pool?.end().catch(() => {});
+          pool = makePool(url);
+          poolUrl = url;
+        }
+        return await pool.connect();
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) locator.invalidate();
+        throw error;
+      }
+    },
+    async end() {
+      await pool?.end();
+    },
+  };
 }

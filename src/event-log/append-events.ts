@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { CompiledQuery, type Kysely } from "kysely";
 import type pg from "pg";
-import { postgresPoolOf } from "../db/connect.js";
+import { type CheckoutPool, postgresPoolOf } from "../db/connect.js";
 import { isDatabaseUnavailable } from "../db/database-unavailable.js";
 import type { Database } from "../db/schema.js";
 import { type DomainEvent, eventKind, referencedCompanyIds, streamIdOf } from "../events/index.js";
@@ -154,7 +154,7 @@ async function callAppend(
  * Not `pool.query`: on any error it discards the connection (a 409 would cost a new connection, ~10 ms).
  * A statement that failed with a SQLSTATE leaves the connection usable; only other errors discard it.
  */
-async function queryNamed(pool: pg.Pool, values: unknown[]): Promise<AppendRow[]> {
+async function queryNamed(pool: CheckoutPool, values: unknown[]): Promise<AppendRow[]> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();

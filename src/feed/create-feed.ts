@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Kysely } from "kysely";
+import type { ConnectionTarget } from "../db/connection-string.js";
 import type { Database } from "../db/schema.js";
 import type { WakeUp } from "../event-log/wake-up.js";
 import { changeSource, eventSource, type FeedSource } from "./feed-source.js";
@@ -26,7 +27,7 @@ export interface FeedDeps {
   readonly db: Kysely<Database>;
   readonly logId: string;
   /** PostgreSQL URL for the LISTEN connection; absent (embedded) → in-process wake-ups only. */
-  readonly databaseUrl?: string;
+  readonly databaseUrl?: ConnectionTarget;
   /** In-process wake-ups: appends of this process, and change records of its projector. */
   readonly eventWakeUp?: WakeUp;
   readonly changeWakeUp?: WakeUp;

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { type ConnectionTarget, resolveTarget } from "../db/connection-string.js";
 
 export interface Listener {
   stop(): Promise<void>;
@@ -10,7 +11,7 @@ export interface Listener {
  * readers re-read everything they may have missed a wake-up for.
  */
 export function createListener(
-  url: string,
+  url: ConnectionTarget,
   channels: readonly string[],
   handlers: {
     onNotify: (channel: string) => void;
@@ -25,7 +26,17 @@ export function createListener(
 
   const connect = async () => {
     if (stopped) return;
-    const next = new pg.Client({ connectionString: url, application_name: "stackledger-feed-listener" });
+    let next: pg.Client;
+    try {
+      next = new pg.Client({
+        connectionString: await resolveTarget(url),
+        application_name: "stackledger-feed-listener",
+      });
+    } catch (error) {
+      handlers.onError?.(error as Error);
+      schedule();
+      return;
+    }
     next.on("notification", (message) => handlers.onNotify(message.channel));
     const lost = () => {
       if (client !== next || stopped) return;

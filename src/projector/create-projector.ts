@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { ConnectionTarget } from "../db/connection-string.js";
 import type { Database } from "../db/schema.js";
 import type { WakeUp } from "../event-log/wake-up.js";
 import type { ProjectionDefinition } from "./definition.js";
@@ -12,7 +13,7 @@ export interface ProjectorDeps {
   /** The registry: the projector never imports `projections/` itself. */
   readonly projections: readonly ProjectionDefinition<never>[] | readonly ProjectionDefinition<unknown>[];
   /** PostgreSQL URL for the leases' dedicated connections; absent → embedded (single process). */
-  readonly databaseUrl?: string;
+  readonly databaseUrl?: ConnectionTarget;
   readonly clock?: () => Date;
   /** In-process wake-ups after appends. */
   readonly wakeUp?: WakeUp;

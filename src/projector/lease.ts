@@ -1,4 +1,5 @@
 import pg from "pg";
+import { type ConnectionTarget, resolveTarget } from "../db/connection-string.js";
 
 /** Exclusive right to run one projection, across every process on the database. */
 export interface Lease {
@@ -15,9 +16,12 @@ const LOCK_CLASS = 0x51ed; // the advisory-lock key space of projection runners
  * Takes a session advisory lock for `name` on a dedicated connection, or returns undefined when another
  * process holds it (that process is active; this one stands by). The same connection LISTENs on `events`.
  */
-export async function tryAcquirePostgresLease(url: string, name: string): Promise<Lease | undefined> {
+export async function tryAcquirePostgresLease(
+  url: ConnectionTarget,
+  name: string,
+): Promise<Lease | undefined> {
   const client = new pg.Client({
-    connectionString: url,
+    connectionString: await resolveTarget(url),
     application_name: `stackledger-projector:${name}:${process.pid}`,
   });
   let held = false;
