@@ -4,6 +4,8 @@ import { DEFAULT_MAX_BODY_BYTES } from "./http/deps.js";
 /** The service's settings, from the environment (the CLI maps its flags onto the same names). */
 export interface Config {
   readonly databaseUrl?: string;
+  /** A hot standby of `databaseUrl` serving reads (log, streams, views, feed). */
+  readonly databaseReadUrl?: string;
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
@@ -21,6 +23,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL || undefined;
   return {
     databaseUrl,
+    databaseReadUrl: (databaseUrl && env.DATABASE_READ_URL) || undefined,
     dataDir: env.STACKLEDGER_DATA_DIR || ".stackledger",
     port: integer(env.PORT, 3000, "PORT"),
     host: env.HOST || "127.0.0.1",

@@ -43,6 +43,7 @@ export async function openRuntime(config: Config, { waitForDatabase = false } = 
     dataDir: config.dataDir,
     poolSize: config.poolSize,
     connectTimeoutMs: config.dbTimeoutMs,
+    readUrl: config.databaseReadUrl,
   });
   try {
     for (let attempt = 1; ; attempt += 1) {
@@ -96,7 +97,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const projector = config.projector ? startProjector(runtime, config) : undefined;
   const feed = await createFeed({
-    db: handle.db,
+    db: handle.readReplica?.db ?? handle.db,
+    readsReplica: handle.readReplica !== undefined,
     logId,
     databaseUrl: runtime.handle.primaryUrl,
     eventWakeUp: wakeUp,
@@ -105,6 +107,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const app = createApp({
     feed,
     db: handle.db,
+    readDb: handle.readReplica?.db,
+    replica: handle.readReplica,
     logId,
     tokens,
     maxBodyBytes: config.maxBodyBytes,
@@ -123,7 +127,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const lines = [
     `stackledger listening on ${url}`,
-    `  database: ${handle.kind === "embedded" ? `embedded (data dir ${handle.dataDir})` : "PostgreSQL (DATABASE_URL)"}`,
+    `  database: ${handle.kind === "embedded" ? `embedded (data dir ${handle.dataDir})` : `PostgreSQL (DATABASE_URL${handle.readReplica ? "; reads from DATABASE_READ_URL" : ""})`}`,
     `  admin token: ${adminToken}`,
     `  API docs: ${url}/docs`,
     `  projector: ${projector ? "running in this process" : "off (STACKLEDGER_PROJECTOR=false)"}`,

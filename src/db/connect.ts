@@ -6,6 +6,7 @@ import { parseHostList } from "./connection-string.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import { createPrimaryLocator, type PrimaryLocator } from "./primary-locator.js";
+import { connectReadReplica, type ReadReplica } from "./read-replica.js";
 import type { Database } from "./schema.js";
 
 /** A connected database: the query builder plus what only some backends can do (LISTEN). */
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
   readonly pool?: pg.Pool;
   /** The single-host URL of the current primary, for dedicated connections (LISTEN, leases); postgres only. */
   readonly primaryUrl?: () => Promise<string>;
+  /** The replica that serves reads, when `DATABASE_READ_URL` is set. */
+  readonly readReplica?: ReadReplica;
   close(): Promise<void>;
 }
 
@@ -48,12 +51,14 @@ export interface ConnectOptions {
   readonly applicationName?: string;
   /** How long a query waits for a connection before failing (then answered 503). */
   readonly connectTimeoutMs?: number;
+  /** A hot standby of `url` that serves reads (`DATABASE_READ_URL`). */
+  readonly readUrl?: string;
 }
 
 export const DEFAULT_DB_TIMEOUT_MS = 5000;
 
 export async function connectDatabase(options: ConnectOptions): Promise<DatabaseHandle> {
-  if (options.url) return connectPostgres(options.url, options);
+  if (options.url) return withReadReplica(connectPostgres(options.url, options), options);
   const dataDir = options.dataDir ?? ".stackledger";
   if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
   const pglite = await PGlite.create(dataDir);
@@ -126,6 +131,24 @@ function createFailoverPool(locator: PrimaryLocator, makePool: (url: string) => 
     },
     async end() {
       await pool?.end();
+    },
+  };
+}
+
+/** Adds the read replica (reads fall back to this primary while it is away). */
+function withReadReplica(handle: DatabaseHandle, options: ConnectOptions): DatabaseHandle {
+  const primary = postgresPoolOf(handle.db);
+  if (!options.readUrl || !primary) return handle;
+  const readReplica = connectReadReplica(options.readUrl, primary, {
+    poolSize: options.poolSize,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_DB_TIMEOUT_MS,
+  });
+  return {
+    ...handle,
+    readReplica,
+    async close() {
+      await readReplica.close();
+      await handle.close();
     },
   };
 }

@@ -34,8 +34,16 @@ export interface FeedDeps {
   readonly timings?: Partial<SubscriberTimings>;
   readonly pollMs?: number;
   readonly windowSize?: number;
+  /**
+   * `db` is a replica: a wake-up from the primary's LISTEN may arrive before the replica has replayed the
+   * commit, so the tailers look again shortly after each one instead of waiting for the poll.
+   */
+  readonly readsReplica?: boolean;
   readonly log?: (message: string) => void;
 }
+
+/** When to look at a replica again after a wake-up (replay usually takes a few milliseconds). */
+const REPLICA_FOLLOW_UP_MS = [10, 50, 200, 500];
 
 /**
  * The feed of one process: one tailer per sequence (events, view changes), woken by LISTEN on a dedicated
@@ -66,7 +74,13 @@ export async function createFeed(deps: FeedDeps): Promise<Feed> {
   let listener: Listener | undefined;
   if (deps.databaseUrl) {
     listener = createListener(deps.databaseUrl, ["events", "view_changes"], {
-      onNotify: (name) => byChannel[name]?.wake(),
+      onNotify: (name) => {
+        const tailer = byChannel[name];
+        if (!tailer) return;
+        tailer.wake();
+        if (deps.readsReplica)
+          for (const ms of REPLICA_FOLLOW_UP_MS) setTimeout(() => tailer.wake(), ms).unref();
+      },
       // A wake-up may have been lost while disconnected: re-read everything.
       onReconnect: () => {
         events.tailer.wake();

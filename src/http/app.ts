@@ -39,7 +39,7 @@ export function createApp(appDeps: AppDeps) {
 
   const projections = deps.projections ?? [];
   const views = createViewReader({
-    db: deps.db,
+    db: deps.readDb ?? deps.db,
     logId: deps.logId,
     projections: [...projections, COMPANY_INDEX],
   });

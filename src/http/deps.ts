@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { ReadReplica } from "../db/read-replica.js";
 import type { Database } from "../db/schema.js";
 import type { Feed } from "../feed/create-feed.js";
 import type { ProjectionDefinition } from "../projector/definition.js";
@@ -7,6 +8,13 @@ import type { TokenIdentity, TokenRegistry } from "./tokens.js";
 /** Everything the HTTP app needs; `createApp(deps)` never reaches for a module singleton. */
 export interface AppDeps {
   readonly db: Kysely<Database>;
+  /**
+   * Where reads of the log, streams and views go: a read replica (falling back to the primary while it is
+   * away), else `db`. Appends, leases, checkpoints and rebuild requests always use `db`.
+   */
+  readonly readDb?: Kysely<Database>;
+  /** The read replica's state and lag, for /ready and /metrics. */
+  readonly replica?: ReadReplica;
   /** This log's identity (cursors carry it). */
   readonly logId: string;
   readonly tokens: TokenRegistry;

@@ -28,7 +28,7 @@ export function eventRoutes(deps: AppDeps) {
   app.get("/", async (c) => {
     const query = parseQuery(c, ListEventsQuery);
     const after = query.after === undefined ? START : decodeCursor(deps.logId, query.after);
-    const page = await filterEvents(deps.db, deps.logId, {
+    const page = await filterEvents(deps.readDb ?? deps.db, deps.logId, {
       after,
       limit: query.limit,
       types: query.types,

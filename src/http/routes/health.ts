@@ -16,7 +16,8 @@ export function healthRoutes(deps: AppDeps) {
       if (!(await isMigrated(deps.db))) return problem(c, 503, "not-ready", "Migrations are pending");
       const reason = await deps.readiness?.();
       if (reason) return problem(c, 503, "not-ready", reason);
-      return c.json({ status: "ready" });
+      // Reads on the primary while the replica is away: degraded, still serving.
+      return c.json({ status: "ready", ...(deps.replica ? { replica: deps.replica.state() } : {}) });
     } catch (error) {
       return problem(c, 503, "not-ready", `Database unreachable: ${(error as Error).message}`);
     }

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { sql } from "kysely";
 import type { AppDeps, AppEnv } from "../deps.js";
-import type { Metrics } from "../metrics.js";
+import type { Gauge, Metrics } from "../metrics.js";
 
 /** GET /metrics: Prometheus text — request rates and latencies, appends, projection lag, subscribers, horizon age. */
 export function metricsRoutes(deps: AppDeps & { metrics: Metrics }) {
@@ -18,7 +18,25 @@ export function metricsRoutes(deps: AppDeps & { metrics: Metrics }) {
       select coalesce(max(extract(epoch from now() - xact_start)), 0)::float8 as seconds
         from pg_stat_activity where backend_xid is not null`.execute(deps.db);
     const feed = deps.feed;
+    const replicaLag = await deps.replica?.lag();
+    const replica: Record<string, Gauge> = deps.replica
+      ? {
+          stackledger_replica_lag_seconds: {
+            help: "How far the read replica's replay is behind (0 when it has replayed all it received).",
+            samples: replicaLag ? [["", replicaLag.seconds] as [string, number]] : [],
+          },
+          stackledger_replica_lag_bytes: {
+            help: "WAL the read replica has received but not replayed yet.",
+            samples: replicaLag ? [["", replicaLag.bytes] as [string, number]] : [],
+          },
+          stackledger_replica_fallback: {
+            help: "1 while the replica is unreachable and reads go to the primary.",
+            samples: [["", deps.replica.state() === "fallback" ? 1 : 0] as [string, number]],
+          },
+        }
+      : {};
     const body = deps.metrics.render({
+      ...replica,
       stackledger_projection_lag_events: {
         help: "Events in the log that a projection has not applied yet.",
         samples: lag.rows.map((row) => [`projection="${row.name}"`, Number(row.events)]),

@@ -29,7 +29,7 @@ export function streamRoutes(deps: AppDeps) {
 
   app.get("/:streamId", async (c) => {
     const streamId = parseStreamId(c.req.param("streamId"));
-    const events = await readStream(deps.db, deps.logId, streamId);
+    const events = await readStream(deps.readDb ?? deps.db, deps.logId, streamId);
     if (events.length === 0) throw new StreamNotFoundError(streamId);
     return c.json({ streamId, version: events.length, events: events.map(toEnvelope) });
   });

@@ -58,7 +58,7 @@ export function timelineRoutes(deps: AppDeps & { views: ViewReader }) {
     }
     const dealIds = [...(state.dealsByCompany.get(companyId) ?? [])];
     const streams = [`company-${companyId}`, ...dealIds.map((id) => `deal-${id}`)];
-    const rows = await deps.db
+    const rows = await (deps.readDb ?? deps.db)
       .selectFrom("events")
       .select([...EVENT_SELECTION])
       .where("stream_id", "in", streams)
