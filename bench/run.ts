@@ -7,7 +7,7 @@
  * same run; the correctness probe; pgbench when installed; then the projection and change-feed suites of
  * issues 3 and 4. Writes bench/results/<date>.json and latest.json, the chart docs/benchmarks/chart.svg and
  * the generated section of docs/benchmarks.md (a quick pass writes -quick files and leaves the docs alone).
- * Options: --runs N, --only name[,name] (workload names, `probe`, `pgbench`, `projections`, `feed`; nothing
+ * Options: --runs N, --only name[,name] (workload names, `probe`, `pgbench`, `projections`, `feed`, `deployment`; nothing
  * is written then). See docs/benchmarks.md.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
@@ -33,6 +33,14 @@ import { summarize } from "./lib/stats.js";
 import { appendBatch } from "./workloads/append-batch.js";
 import { appendHotStream } from "./workloads/append-hot-stream.js";
 import { appendConcurrent, appendSequential } from "./workloads/append-single.js";
+import {
+  DEPLOYMENT_FULL,
+  DEPLOYMENT_QUICK,
+  type DeploymentResult,
+  deploymentUnavailable,
+  formatDeploymentTable,
+  runDeploymentBenchmark,
+} from "./workloads/deployment.js";
 import {
   FEED_FULL,
   FEED_QUICK,
@@ -61,7 +69,7 @@ const WORKLOADS: readonly Workload[] = [
   projectionCatchUp,
   httpAppend,
 ];
-const SUITES = ["probe", "pgbench", "projections", "feed"] as const;
+const SUITES = ["probe", "pgbench", "projections", "feed", "deployment"] as const;
 
 const FULL: Scale = {
   sequential: 1000,
@@ -126,6 +134,7 @@ async function main(): Promise<void> {
   let pgbench: Results["pgbench"];
   let projections: ProjectionsResult | undefined;
   let feed: FeedResult | undefined;
+  let deployment: DeploymentResult | undefined;
   try {
     for (const workload of selected) {
       const bar = progress.workload(workload.name, runs * workload.steps);
@@ -181,11 +190,24 @@ async function main(): Promise<void> {
       );
       feed = await runFeedBenchmark(feedScale, runs, progress);
     }
+    if (wanted("deployment")) {
+      const why = deploymentUnavailable();
+      if (why) progress.log(`deployment: skipped (${why})`);
+      else {
+        const deploymentScale = quick ? DEPLOYMENT_QUICK : DEPLOYMENT_FULL;
+        progress.log(`deployment: proxy and replica, ${deploymentScale.subscribers} subscribers`);
+        deployment = await runDeploymentBenchmark(deploymentScale, runs, progress);
+      }
+    }
   } finally {
     progress.stop();
   }
 
-  const output: Results & { readonly projections?: ProjectionsResult; readonly feed?: FeedResult } = {
+  const output: Results & {
+    readonly projections?: ProjectionsResult;
+    readonly feed?: FeedResult;
+    readonly deployment?: DeploymentResult;
+  } = {
     date: startedAt.toISOString().slice(0, 10),
     startedAt: startedAt.toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 1000),
@@ -214,6 +236,7 @@ async function main(): Promise<void> {
     ...(pgbench ? { pgbench } : {}),
     ...(projections ? { projections } : {}),
     ...(feed ? { feed } : {}),
+    ...(deployment ? { deployment } : {}),
   };
 
   if (selected.length > 0) {
@@ -226,6 +249,7 @@ async function main(): Promise<void> {
     );
   if (projections) console.log(`\n${formatProjectionsTable(projections)}\n`);
   if (feed) console.log(`\n${formatFeedTable(feed)}\n`);
+  if (deployment) console.log(`\n${formatDeploymentTable(deployment)}\n`);
 
   if (only) {
     console.log("--only: results not written");
