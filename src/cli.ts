@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { PROJECTIONS } from "../projections/index.js";
+import { runRepair } from "./commands/repair.js";
 import { readConfig } from "./config.js";
 import { connectDatabase } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -15,6 +16,7 @@ const USAGE = `usage: stackledger <command>
   import <file.ndjson>  append the events of a file, in order (idempotent for events with ids)
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
   rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
+  repair                after a logical restore into another cluster: rewrite the stored ids below its horizon
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
@@ -141,6 +143,10 @@ switch (command) {
     console.log(`rebuilt: ${names.join(", ")}`);
     await projector.stop();
     await runtime.handle.close();
+    break;
+  }
+  case "repair": {
+    process.exitCode = await runRepair(config);
     break;
   }
   case "events": {
