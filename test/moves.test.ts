@@ -320,7 +320,7 @@ describe.skipIf(unavailable)("backups, restores and moves between PostgreSQL clu
         expect(append.status).toBe(201);
         const log = await readWholeLog(instance);
         expect(log.map((e) => e.id).slice(0, history.length)).toEqual(history.map((e) => e.id));
-        expect((log[history.length]?.data as { companyId: string }).companyId).toBe("on-copy");
+        expect((log[history.length]?.data as { companyId?: string } | undefined)?.companyId).toBe("on-copy");
       } finally {
         await instance.close();
       }
