@@ -20,7 +20,8 @@ const USAGE = `usage: stackledger <command>
                         write the log in delivery order as NDJSON (stdout by default)
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
   rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
-  repair                after a logical restore into another cluster: rewrite the stored ids below its horizon
+  repair [--new-log-id] after a logical restore into another cluster: rewrite the stored ids below its horizon;
+                        --new-log-id: only a new log id (after a restore that lost events clients had read)
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
@@ -38,6 +39,7 @@ const { values, positionals } = parseArgs({
     url: { type: "string" },
     after: { type: "string" },
     output: { type: "string" },
+    "new-log-id": { type: "boolean" },
     types: { type: "string" },
     companies: { type: "string" },
     json: { type: "boolean" },
@@ -139,7 +141,7 @@ switch (command) {
     break;
   }
   case "repair": {
-    process.exitCode = await runRepair(config);
+    process.exitCode = await runRepair(config, { newLogId: values["new-log-id"] });
     break;
   }
   case "events": {

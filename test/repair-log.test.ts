@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkLogHorizon } from "../src/event-log/check-log-horizon.js";
+import { decodeCursor, encodeCursor } from "../src/event-log/cursor.js";
 import { RepairRefusedError, repairLog } from "../src/event-log/repair-log.js";
 import { watchLogHorizon } from "../src/event-log/watch-log-horizon.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
@@ -78,6 +79,29 @@ describe("repairLog", () => {
     await restoreRows([{ position: 1, xid: 5n }]);
     await expect(repairLog(database.handle.db)).rejects.toThrow(RepairRefusedError);
     await expect(repairLog(database.handle.db)).rejects.toThrow(/nothing to repair/);
+  });
+
+  it("--new-log-id on a log that is not ahead: same ids and order, a new log id, change cursors re-encoded", async () => {
+    const db = database.handle.db;
+    await restoreRows([
+      { position: 1, xid: 5n },
+      { position: 2, xid: 6n },
+    ]);
+    const before = await checkLogHorizon(db);
+    await sql`insert into view_changes (projection, version, cursor, as_of, changes)
+              values ('p', 1, ${encodeCursor(before.logId, { xid: "6", position: 2 })}, '2026-01-01', '[]')`.execute(
+      db,
+    );
+    const order = await deliveryOrder();
+    const result = await repairLog(db, { renewLogId: true });
+    expect(result.events).toBe(0);
+    expect(result.projections).toEqual([]);
+    expect(await deliveryOrder()).toEqual(order);
+    const after = await checkLogHorizon(db);
+    expect(after.logId).toBe(result.newLogId);
+    expect(after.logId).not.toBe(before.logId);
+    const { rows } = await sql<{ cursor: string }>`select cursor from view_changes`.execute(db);
+    expect(decodeCursor(after.logId, rows[0]?.cursor ?? "")).toEqual({ xid: "6", position: 2 });
   });
 
   it("the guard answers 503 with the cause and remedies while the log is ahead, and /ready says the same", async () => {

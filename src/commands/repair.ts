@@ -5,7 +5,7 @@ import { RepairRefusedError, repairLog } from "../event-log/repair-log.js";
 import { openRuntime } from "../serve.js";
 
 /** `stackledger repair`: repairs a log restored logically into a younger cluster (see repair-log). */
-export async function runRepair(config: Config): Promise<number> {
+export async function runRepair(config: Config, { newLogId = false } = {}): Promise<number> {
   const runtime = await openRuntime(config);
   const bar = new SingleBar({
     format: "repairing [{bar}] {value}/{total} rows | {eta_formatted} left",
@@ -16,6 +16,7 @@ export async function runRepair(config: Config): Promise<number> {
   try {
     const began = performance.now();
     const result = await repairLog(runtime.handle.db, {
+      renewLogId: newLogId,
       onProgress: (done, total) => {
         if (!started) bar.start(total, 0);
         started = true;
@@ -24,16 +25,22 @@ export async function runRepair(config: Config): Promise<number> {
     });
     if (started) bar.stop();
     const seconds = ((performance.now() - began) / 1000).toFixed(1);
-    console.log(
-      [
-        `repaired in ${seconds} s: ${result.events} events and ${result.viewChanges} view changes rewritten below the horizon`,
-        `  stored xids were up to ${result.highestXidBefore}; this cluster's next xid was ${result.clusterNextXid}`,
-        `  ${result.xidsBefore} distinct xids became ${result.xidsAfter} (same delivery order)` +
-          (result.burned > 0 ? `; ${result.burned} transaction ids burned to make room` : ""),
-        `  new log id ${result.newLogId.slice(0, 12)} (was ${result.oldLogId.slice(0, 12)}): earlier cursors answer 410, clients re-sync from start`,
-        `  projections marked for rebuild: ${result.projections.join(", ") || "(none yet)"}`,
-      ].join("\n"),
-    );
+    if (result.events === 0 && result.viewChanges === 0) {
+      console.log(
+        `new log id ${result.newLogId.slice(0, 12)} (was ${result.oldLogId.slice(0, 12)}) in ${seconds} s: ` +
+          "the stored ids were already below the horizon; earlier cursors answer 410, clients re-sync from start",
+      );
+    } else
+      console.log(
+        [
+          `repaired in ${seconds} s: ${result.events} events and ${result.viewChanges} view changes rewritten below the horizon`,
+          `  stored xids were up to ${result.highestXidBefore}; this cluster's next xid was ${result.clusterNextXid}`,
+          `  ${result.xidsBefore} distinct xids became ${result.xidsAfter} (same delivery order)` +
+            (result.burned > 0 ? `; ${result.burned} transaction ids burned to make room` : ""),
+          `  new log id ${result.newLogId.slice(0, 12)} (was ${result.oldLogId.slice(0, 12)}): earlier cursors answer 410, clients re-sync from start`,
+          `  projections marked for rebuild: ${result.projections.join(", ") || "(none yet)"}`,
+        ].join("\n"),
+      );
     const others = await otherProcesses(runtime.handle.kind === "postgres" ? runtime : undefined);
     if (others > 0) {
       console.log(

@@ -14,6 +14,12 @@ export interface RepairOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Rows per UPDATE statement (the progress bar's step). */
   readonly chunk?: number;
+  /**
+   * When the log is not ahead: only give it a new log id (cursors from before answer 410). For a restore
+   * that lost committed events clients had already read (a point-in-time recovery to an earlier time, a
+   * failover to an asynchronous standby that was behind): their cursors would otherwise skip new events.
+   */
+  readonly renewLogId?: boolean;
 }
 
 export interface RepairResult {
@@ -56,16 +62,20 @@ const MARGIN = 16n;
  */
 export async function repairLog(db: Kysely<Database>, options: RepairOptions = {}): Promise<RepairResult> {
   const before = await checkLogHorizon(db);
-  if (!before.ahead) {
+  if (!before.ahead && !options.renewLogId) {
     throw new RepairRefusedError(
       `nothing to repair: the highest stored transaction id (${before.highestXid}) is below this cluster's ` +
-        `next transaction id (${before.nextXid}); the log is served as it is`,
+        `next transaction id (${before.nextXid}); the log is served as it is (after a restore that lost ` +
+        "events clients had read, `stackledger repair --new-log-id` makes their cursors answer 410)",
     );
   }
-  const runs = await countRuns(db);
-  const needed = FIRST_XID + BigInt(runs) + MARGIN;
-  const burned = BigInt(before.nextXid) < needed ? Number(needed - BigInt(before.nextXid)) : 0;
-  if (burned > 0) await burnXids(db, burned);
+  let burned = 0;
+  if (before.ahead) {
+    const runs = await countRuns(db);
+    const needed = FIRST_XID + BigInt(runs) + MARGIN;
+    burned = BigInt(before.nextXid) < needed ? Number(needed - BigInt(before.nextXid)) : 0;
+    if (burned > 0) await burnXids(db, burned);
+  }
 
   const chunk = options.chunk ?? 20_000;
   return db.transaction().execute(async (trx) => {
@@ -82,10 +92,14 @@ export async function repairLog(db: Kysely<Database>, options: RepairOptions = {
     }
     // Re-checked under the locks: a repair that ran meanwhile leaves nothing to do.
     const locked = await checkLogHorizon(trx);
-    if (!locked.ahead) throw new RepairRefusedError("nothing to repair: another repair has just run");
+    if (!locked.ahead && before.ahead) {
+      throw new RepairRefusedError("nothing to repair: another repair has just run");
+    }
+    const rewrite = locked.ahead;
 
-    const events = await remap(trx, "events", "sl_repair_events");
-    const changes = await remap(trx, "view_changes", "sl_repair_changes");
+    const none = { rows: 0, xidsBefore: 0, xidsAfter: 0 };
+    const events = rewrite ? await remap(trx, "events", "sl_repair_events") : none;
+    const changes = rewrite ? await remap(trx, "view_changes", "sl_repair_changes") : none;
     const total = events.rows + changes.rows;
     let done = 0;
     options.onProgress?.(0, total);
@@ -119,11 +133,10 @@ export async function repairLog(db: Kysely<Database>, options: RepairOptions = {
     await sql`update projection_builds as b set cursor_xid = e.xid
                 from events as e where e.position = b.cursor_position and b.cursor_position > 0`.execute(trx);
     await sql`update log_meta set log_id = ${newLogId}`.execute(trx);
-    const projections = await trx
-      .updateTable("projections")
-      .set({ rebuild_requested: true })
-      .returning("name")
-      .execute();
+    // Only a rewrite of the ids needs new builds (a new log id alone changes no order and no state).
+    const projections = rewrite
+      ? await trx.updateTable("projections").set({ rebuild_requested: true }).returning("name").execute()
+      : [];
 
     return {
       events: events.rows,
