@@ -18,11 +18,6 @@ const BAR_OPTIONS = { noTTYOutput: true, notTTYSchedule: 1000 } as const;
 export async function runImport(config: Config, file: string, batchSize?: number): Promise<number> {
   const { total, exported } = await inspect(file);
   const runtime = await openRuntime(config);
-  // The importer outlives database outages: a checked-out client that loses its server between two
-  // statements of a batch emits "error", which must not end the process (the batch is retried).
-  runtime.handle.pool?.on("connect", (client) => {
-    client.on("error", (error) => console.error(`\nstackledger import: connection lost (${error.message})`));
-  });
   const bar = new SingleBar({
     format: "importing [{bar}] {value}/{total} lines | {eta_formatted} left",
     ...BAR_OPTIONS,

@@ -56,6 +56,12 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
   });
   // An idle client that loses its server (restart, terminate) must not crash the process.
   pool.on("error", (error) => console.warn(`stackledger: idle database client failed: ${error.message}`));
+  // pg-pool listens for errors only on idle clients: a client checked out (a query, a transaction) whose
+  // server goes away emits 'error' with nobody listening, which kills the process. The query in flight
+  // rejects on its own, and a client that is no longer queryable is dropped on release.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return { db, kind: "postgres", pool, close: () => db.destroy() };
