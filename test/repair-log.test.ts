@@ -75,6 +75,29 @@ describe("repairLog", () => {
     );
   });
 
+  it("burns transaction ids first when the runs do not fit below a young cluster's next id", async () => {
+    const db = database.handle.db;
+    const next = BigInt((await checkLogHorizon(db)).nextXid);
+    // Every commit out of position order: one run per event, more runs than a fresh cluster has ids.
+    const count = 1000;
+    await sql`truncate events, view_changes`.execute(db);
+    await sql`insert into events (position, xid, stream_id, stream_version, event_id, type, data)
+              overriding system value
+              select ${count + 1} - i, (${(next + 1_000_000n).toString()}::bigint + i)::text::xid8, 's' || i, 1,
+                     gen_random_uuid(), 'CompanyRegistered', '{}'
+                from generate_series(1, ${count}) as i`.execute(db);
+    const before = (await deliveryOrder()).map((row) => row.position);
+    const nextBefore = BigInt((await checkLogHorizon(db)).nextXid);
+    const result = await repairLog(db);
+    const needed = 3n + BigInt(count) + 16n;
+    expect(result.burned).toBe(nextBefore < needed ? Number(needed - nextBefore) : 0);
+    expect(result.xidsAfter).toBe(count);
+    expect((await deliveryOrder()).map((row) => row.position)).toEqual(before);
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n from events where xid < pg_snapshot_xmin(pg_current_snapshot())`.execute(db);
+    expect(rows[0]?.n).toBe(count);
+  });
+
   it("refuses when the log is not ahead of its cluster", async () => {
     await restoreRows([{ position: 1, xid: 5n }]);
     await expect(repairLog(database.handle.db)).rejects.toThrow(RepairRefusedError);

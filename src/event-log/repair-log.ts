@@ -100,6 +100,17 @@ export async function repairLog(db: Kysely<Database>, options: RepairOptions = {
     const none = { rows: 0, xidsBefore: 0, xidsAfter: 0 };
     const events = rewrite ? await remap(trx, "events", "sl_repair_events") : none;
     const changes = rewrite ? await remap(trx, "view_changes", "sl_repair_changes") : none;
+    if (rewrite) {
+      // The room made before the transaction must still suffice (the log cannot have grown since without
+      // a writer, which the lock excludes; checked anyway, as rows above the horizon would stay unreadable).
+      const { rows } = await sql<{ fits: boolean }>`
+        select coalesce((select max(new_xid) from sl_repair_events), '0'::xid8) < pg_current_xact_id()
+           and coalesce((select max(new_xid) from sl_repair_changes), '0'::xid8) < pg_current_xact_id() as fits`.execute(
+        trx,
+      );
+      if (!rows[0]?.fits)
+        throw new RepairRefusedError("the log changed while the repair prepared: run it again");
+    }
     const total = events.rows + changes.rows;
     let done = 0;
     options.onProgress?.(0, total);
