@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { PROJECTIONS } from "../projections/index.js";
+import { runExport } from "./commands/export.js";
+import { runImport } from "./commands/import.js";
+import { runRepair } from "./commands/repair.js";
 import { readConfig } from "./config.js";
 import { connectDatabase } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
-import { importEvents } from "./event-log/import-events.js";
 import { tailEvents } from "./feed/tail-events.js";
 import { rebuildProgress, requestRebuild } from "./projector/request-rebuild.js";
 import { openRuntime, startProjector, startServer } from "./serve.js";
@@ -12,9 +14,14 @@ import { openRuntime, startProjector, startServer } from "./serve.js";
 const USAGE = `usage: stackledger <command>
   serve                 run the API (the environment configures it; see README)
   migrate               bring the database schema up to date
-  import <file.ndjson>  append the events of a file, in order (idempotent for events with ids)
+  import <file.ndjson>  import a stackledger export file (ids, order, recorded time kept; resumable), or
+                        append a plain file of events in order (idempotent for events with ids)
+  export [--after CURSOR] [--output FILE]
+                        write the log in delivery order as NDJSON (stdout by default)
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
   rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
+  repair [--new-log-id] after a logical restore into another cluster: rewrite the stored ids below its horizon;
+                        --new-log-id: only a new log id (after a restore that lost events clients had read)
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
@@ -31,6 +38,8 @@ const { values, positionals } = parseArgs({
     "batch-size": { type: "string" },
     url: { type: "string" },
     after: { type: "string" },
+    output: { type: "string" },
+    "new-log-id": { type: "boolean" },
     types: { type: "string" },
     companies: { type: "string" },
     json: { type: "boolean" },
@@ -72,27 +81,15 @@ switch (command) {
       process.exitCode = 2;
       break;
     }
-    const runtime = await openRuntime(config);
-    const total = await countLines(file);
-    const bar = new SingleBar({
-      format: "importing [{bar}] {value}/{total} lines | {eta_formatted} left",
-      ...BAR_OPTIONS,
-    });
-    bar.start(total, 0);
-    const summary = await importEvents(runtime.handle.db, file, {
-      logId: runtime.logId,
-      batchSize: values["batch-size"] ? Number(values["batch-size"]) : undefined,
-      onProgress: (done) => bar.update(done),
-      onAppended: () => runtime.wakeUp.signal(),
-    });
-    bar.update(total);
-    bar.stop();
-    console.log(
-      `appended ${summary.appended}, already present ${summary.alreadyPresent}, failed ${summary.failed}`,
+    process.exitCode = await runImport(
+      config,
+      file,
+      values["batch-size"] ? Number(values["batch-size"]) : undefined,
     );
-    for (const error of summary.errors) console.log(`  ${error}`);
-    if (summary.failed > 0) process.exitCode = 1;
-    await runtime.handle.close();
+    break;
+  }
+  case "export": {
+    process.exitCode = await runExport(config, { after: values.after, output: values.output });
     break;
   }
   case "project": {
@@ -143,6 +140,10 @@ switch (command) {
     await runtime.handle.close();
     break;
   }
+  case "repair": {
+    process.exitCode = await runRepair(config, { newLogId: values["new-log-id"] });
+    break;
+  }
   case "events": {
     if (args[0] !== "tail") {
       console.error(USAGE);
@@ -168,9 +169,4 @@ switch (command) {
   default:
     console.log(USAGE);
     if (!values.help) process.exitCode = 2;
-}
-
-async function countLines(file: string): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
-  return (await readFile(file, "utf8")).split("\n").filter((line) => line.trim()).length;
 }

@@ -11,6 +11,7 @@ import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
 import { readLogId } from "./event-log/log-id.js";
 import { createWakeUp, type WakeUp } from "./event-log/wake-up.js";
+import { describeLogState, watchLogHorizon } from "./event-log/watch-log-horizon.js";
 import { createFeed } from "./feed/create-feed.js";
 import { createApp } from "./http/app.js";
 import {
@@ -95,6 +96,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
   }
 
+  // A log ahead of its cluster (a logical restore) is detected here, re-checked on /ready and every few seconds.
+  const logHorizon = watchLogHorizon(handle.db, {
+    logId,
+    onChange: (state) => console.warn(`stackledger: ${describeLogState(state)}`),
+  });
+  const logState = await logHorizon.refresh();
+
   const projector = config.projector ? startProjector(runtime, config) : undefined;
   const feed = await createFeed({
     db: handle.readReplica?.db ?? handle.db,
@@ -114,7 +122,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxBodyBytes: config.maxBodyBytes,
     onAppended: () => wakeUp.signal(),
     projections: PROJECTIONS,
-    readiness: () => failedProjections(runtime),
+    readiness: async () => {
+      const state = await logHorizon.refresh();
+      return state.status === "ok" ? failedProjections(runtime) : describeLogState(state);
+    },
+    logHorizon,
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -133,6 +145,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     `  projector: ${projector ? "running in this process" : "off (STACKLEDGER_PROJECTOR=false)"}`,
   ];
   if (demo) lines.push(`  ${demo}`);
+  if (logState.status !== "ok") lines.push(`  REFUSING TO SERVE THE LOG: ${describeLogState(logState)}`);
   console.log(lines.join("\n"));
 
   return {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { createViewReader } from "../projector/view-reader.js";
 import type { AppDeps, AppEnv } from "./deps.js";
+import { logAheadGuard } from "./log-ahead-guard.js";
 import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
 import { requestId } from "./request-header.js";
@@ -30,6 +31,7 @@ export function createApp(appDeps: AppDeps) {
   app.use(metrics.middleware);
   app.onError((error, c) => errorToProblem(c, error));
   app.notFound((c) => problem(c, 404, "not-found", `No route for ${c.req.method} ${c.req.path}`));
+  if (deps.logHorizon) app.use(logAheadGuard(deps.logHorizon));
 
   app.route("/", healthRoutes(deps));
   app.route("/", docsRoutes());

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { ReadReplica } from "../db/read-replica.js";
 import type { Database } from "../db/schema.js";
+import type { LogHorizonWatch } from "../event-log/watch-log-horizon.js";
 import type { Feed } from "../feed/create-feed.js";
 import type { ProjectionDefinition } from "../projector/definition.js";
 import type { TokenIdentity, TokenRegistry } from "./tokens.js";
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** Extra readiness checks beyond the database (e.g. projections not failed). */
   readonly readiness?: () => Promise<string | undefined>;
+  /** The log-ahead-of-cluster check (issue 11): appends and reads answer 503 while it is not ok. */
+  readonly logHorizon?: LogHorizonWatch;
 }
 
 export type AppEnv = { Variables: { identity: TokenIdentity; requestId: string } };
