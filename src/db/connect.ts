@@ -2,6 +2,8 @@ import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { acquireDataDirLock } from "./data-dir-lock.js";
+import { dumpEmbedded, type EmbeddedDump } from "./dump-embedded.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./schema.js";
 
@@ -13,6 +15,8 @@ export interface DatabaseHandle {
   readonly dataDir?: string;
   /** A pg pool for callers that need a raw client (LISTEN, benchmarks); postgres only. */
   readonly pool?: pg.Pool;
+  /** A consistent copy of the embedded database while it runs (embedded only; see `stackledger backup`). */
+  readonly dump?: () => Promise<EmbeddedDump>;
   close(): Promise<void>;
 }
 
@@ -41,9 +45,18 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   if (options.url) return connectPostgres(options.url, options);
   const dataDir = options.dataDir ?? ".stackledger";
   if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  // One process per folder: a second PGlite on it would silently fork the database (issue 16).
+  const lock = dataDir.startsWith("memory://") ? undefined : await acquireDataDirLock(dataDir);
+  const pglite = await PGlite.create(dataDir).catch(async (error) => {
+    await lock?.release();
+    throw error;
+  });
   const db = new Kysely<Database>({ dialect: createPgliteDialect(pglite) });
-  return { db, kind: "embedded", dataDir, close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    await lock?.release();
+  };
+  return { db, kind: "embedded", dataDir, dump: () => dumpEmbedded(pglite, db), close };
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { EmbeddedDump } from "../db/dump-embedded.js";
 import type { Database } from "../db/schema.js";
 import type { Feed } from "../feed/create-feed.js";
 import type { ProjectionDefinition } from "../projector/definition.js";
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly clock?: () => Date;
   /** Extra readiness checks beyond the database (e.g. projections not failed). */
   readonly readiness?: () => Promise<string | undefined>;
+  /** A consistent copy of the embedded database (GET /v1/admin/backup); absent on PostgreSQL. */
+  readonly backup?: () => Promise<EmbeddedDump>;
 }
 
 export type AppEnv = { Variables: { identity: TokenIdentity; requestId: string } };
