@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { PROJECTIONS } from "../projections/index.js";
+import { backupCommand } from "./commands/backup.js";
+import { restoreCommand } from "./commands/restore.js";
 import { readConfig } from "./config.js";
 import { connectDatabase } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -16,6 +18,8 @@ const USAGE = `usage: stackledger <command>
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
   rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
+  backup --output FILE  copy the embedded database while it runs (asks its server; --url, --token)
+  restore FILE          make a new embedded data folder (--data-dir, empty) from a backup
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
 // Progress also shows (once a second) when the output is a log file or a pipe, not only on a terminal.
@@ -34,6 +38,8 @@ const { values, positionals } = parseArgs({
     types: { type: "string" },
     companies: { type: "string" },
     json: { type: "boolean" },
+    output: { type: "string" },
+    token: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -163,6 +169,19 @@ switch (command) {
       console.error(`stackledger: ${error.message}`);
       process.exitCode = 1;
     });
+    break;
+  }
+  case "backup": {
+    process.exitCode = await backupCommand({
+      config,
+      output: values.output,
+      url: values.url,
+      token: values.token,
+    });
+    break;
+  }
+  case "restore": {
+    process.exitCode = await restoreCommand(args[0], config.dataDir);
     break;
   }
   default:
