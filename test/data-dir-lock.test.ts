@@ -87,10 +87,11 @@ describe("the data folder lock", () => {
   });
 
   it("lets exactly one of many racing acquisitions win, on a free folder or over a stale lock", async () => {
+    const dead = deadPid();
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 8 }), fc.boolean(), async (racers, stale) => {
         const dir = await freshFolder();
-        if (stale) await writeFile(join(dir, LOCK_FILE), lockOf(deadPid(), "1"));
+        if (stale) await writeFile(join(dir, LOCK_FILE), lockOf(dead, "1"));
         const results = await Promise.allSettled(
           Array.from({ length: racers }, () => acquireDataDirLock(dir)),
         );
