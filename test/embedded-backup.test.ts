@@ -128,6 +128,8 @@ describe("GET /v1/admin/backup", () => {
       expect(response.status).toBe(501);
       expect(response.headers.get("content-type")).toBe("application/problem+json");
       expect(((await response.json()) as { detail: string }).detail).toContain("pg_basebackup");
+      const doc = (await (await server.request("/v1/openapi.json")).json()) as any;
+      expect(doc.paths["/v1/admin/backup"].get.responses).toHaveProperty("501");
     } finally {
       await server.close();
       await database.drop();
