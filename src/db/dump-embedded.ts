@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { promisify } from "node:util";
-import { gzip } from "node:zlib";
+import { constants, gzip } from "node:zlib";
 import type { PGlite } from "@electric-sql/pglite";
 import { type Kysely, sql } from "kysely";
 import { LOCK_FILE } from "./data-dir-lock.js";
@@ -31,5 +31,9 @@ export async function dumpEmbedded(pglite: PGlite, db: Kysely<Database>): Promis
     return { tar: new Uint8Array(await dumped.arrayBuffer()), events: Number(count.rows[0]?.n ?? 0) };
   });
   const stripped = stripTarEntries(tar, (path) => basename(path).startsWith(LOCK_FILE));
-  return { tarball: await gzipAsync(stripped), events };
+  // One big output chunk: the default 16 KiB chunks each wait for a turn of a busy event loop, which under
+  // append load stretched a backup from seconds to minutes. The fastest level: a folder is mostly empty
+  // pages, so it costs 10–15 % in size and saves half the time.
+  const options = { chunkSize: 32 * 1024 * 1024, level: constants.Z_BEST_SPEED };
+  return { tarball: await gzipAsync(stripped, options), events };
 }
