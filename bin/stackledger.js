@@ -3,4 +3,6 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../src/cli.ts");
+const { exitOnRefusal } = await import("../src/exit-on-refusal.ts");
+// A refusal to start (data folder in use, schema too new) is one line and status 1, not a stack trace.
+await import("../src/cli.ts").catch(exitOnRefusal);

@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { PROJECTIONS } from "../projections/index.js";
+import { backupCommand } from "./commands/backup.js";
 import { runExport } from "./commands/export.js";
 import { runImport } from "./commands/import.js";
 import { runRepair } from "./commands/repair.js";
+import { restoreCommand } from "./commands/restore.js";
 import { readConfig } from "./config.js";
 import { connectDatabase } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -23,6 +25,8 @@ const USAGE = `usage: stackledger <command>
   repair [--new-log-id] after a logical restore into another cluster: rewrite the stored ids below its horizon;
                         --new-log-id: only a new log id (after a restore that lost events clients had read)
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
+  backup --output FILE  copy the embedded database while it runs (asks its server; --url, --token)
+  restore FILE          make a new embedded data folder (--data-dir, empty) from a backup
 options: --database-url URL  --data-dir DIR  --port N  --host H`;
 
 // Progress also shows (once a second) when the output is a log file or a pipe, not only on a terminal.
@@ -43,6 +47,7 @@ const { values, positionals } = parseArgs({
     types: { type: "string" },
     companies: { type: "string" },
     json: { type: "boolean" },
+    token: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -164,6 +169,19 @@ switch (command) {
       console.error(`stackledger: ${error.message}`);
       process.exitCode = 1;
     });
+    break;
+  }
+  case "backup": {
+    process.exitCode = await backupCommand({
+      config,
+      output: values.output,
+      url: values.url,
+      token: values.token,
+    });
+    break;
+  }
+  case "restore": {
+    process.exitCode = await restoreCommand(args[0], config.dataDir);
     break;
   }
   default:

@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import { PROJECTIONS } from "../projections/index.js";
 import type { Config } from "./config.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
+import { recordServerUrl } from "./db/data-dir-lock.js";
 import { isDatabaseUnavailable } from "./db/database-unavailable.js";
 import { migrateToLatest } from "./db/migrate.js";
 import { importEvents } from "./event-log/import-events.js";
@@ -127,6 +128,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       return state.status === "ok" ? failedProjections(runtime) : describeLogState(state);
     },
     logHorizon,
+    backup: handle.dump,
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {
@@ -136,6 +138,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
+  // `stackledger backup` finds the server of a locked folder here.
+  if (handle.kind === "embedded" && handle.dataDir && !handle.dataDir.startsWith("memory://"))
+    await recordServerUrl(handle.dataDir, url);
 
   const lines = [
     `stackledger listening on ${url}`,

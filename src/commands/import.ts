@@ -16,8 +16,17 @@ const BAR_OPTIONS = { noTTYOutput: true, notTTYSchedule: 1000 } as const;
  * is appended as before.
  */
 export async function runImport(config: Config, file: string, batchSize?: number): Promise<number> {
-  const { total, exported } = await inspect(file);
+  // The database first: an embedded folder another process holds is refused before anything else.
   const runtime = await openRuntime(config);
+  let inspected: { total: number; exported: boolean };
+  try {
+    inspected = await inspect(file);
+  } catch (error) {
+    await runtime.handle.close();
+    console.error(`stackledger import: cannot read ${file}: ${(error as Error).message}`);
+    return 2;
+  }
+  const { total, exported } = inspected;
   const bar = new SingleBar({
     format: "importing [{bar}] {value}/{total} lines | {eta_formatted} left",
     ...BAR_OPTIONS,

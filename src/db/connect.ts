@@ -3,7 +3,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { parseHostList } from "./connection-string.js";
+import { acquireDataDirLock } from "./data-dir-lock.js";
 import { isDatabaseUnavailable } from "./database-unavailable.js";
+import { dumpEmbedded, type EmbeddedDump } from "./dump-embedded.js";
 import { createPgliteDialect } from "./pglite-dialect.js";
 import { createPrimaryLocator, type PrimaryLocator } from "./primary-locator.js";
 import { connectReadReplica, type ReadReplica } from "./read-replica.js";
@@ -21,6 +23,8 @@ export interface DatabaseHandle {
   readonly primaryUrl?: () => Promise<string>;
   /** The replica that serves reads, when `DATABASE_READ_URL` is set. */
   readonly readReplica?: ReadReplica;
+  /** A consistent copy of the embedded database while it runs (embedded only; see `stackledger backup`). */
+  readonly dump?: () => Promise<EmbeddedDump>;
   close(): Promise<void>;
 }
 
@@ -61,9 +65,18 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
   if (options.url) return withReadReplica(connectPostgres(options.url, options), options);
   const dataDir = options.dataDir ?? ".stackledger";
   if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  // One process per folder: a second PGlite on it would silently fork the database (issue 16).
+  const lock = dataDir.startsWith("memory://") ? undefined : await acquireDataDirLock(dataDir);
+  const pglite = await PGlite.create(dataDir).catch(async (error) => {
+    await lock?.release();
+    throw error;
+  });
   const db = new Kysely<Database>({ dialect: createPgliteDialect(pglite) });
-  return { db, kind: "embedded", dataDir, close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    await lock?.release();
+  };
+  return { db, kind: "embedded", dataDir, dump: () => dumpEmbedded(pglite, db), close };
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {

@@ -6,6 +6,7 @@ import { logAheadGuard } from "./log-ahead-guard.js";
 import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
 import { requestId } from "./request-header.js";
+import { adminRoutes } from "./routes/admin.js";
 import { docsRoutes } from "./routes/docs.js";
 import { eventRoutes } from "./routes/events.js";
 import { feedRoutes } from "./routes/feed.js";
@@ -50,6 +51,7 @@ export function createApp(appDeps: AppDeps) {
   app.route("/v1/companies", timelineRoutes({ ...deps, views }));
   app.route("/v1/projections", projectionRoutes({ ...deps, projections }));
   if (deps.feed) app.route("/v1/feed", feedRoutes({ ...deps, feed: deps.feed }));
+  app.route("/v1/admin", adminRoutes(deps));
   app.route("/", dashboardRoutes({ api: app }));
   return app;
 }

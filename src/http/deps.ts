@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import type { EmbeddedDump } from "../db/dump-embedded.js";
 import type { ReadReplica } from "../db/read-replica.js";
 import type { Database } from "../db/schema.js";
 import type { LogHorizonWatch } from "../event-log/watch-log-horizon.js";
@@ -33,6 +34,8 @@ export interface AppDeps {
   readonly readiness?: () => Promise<string | undefined>;
   /** The log-ahead-of-cluster check (issue 11): appends and reads answer 503 while it is not ok. */
   readonly logHorizon?: LogHorizonWatch;
+  /** A consistent copy of the embedded database (GET /v1/admin/backup); absent on PostgreSQL. */
+  readonly backup?: () => Promise<EmbeddedDump>;
 }
 
 export type AppEnv = { Variables: { identity: TokenIdentity; requestId: string } };

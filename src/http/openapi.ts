@@ -363,6 +363,21 @@ function viewPaths(): Record<string, unknown> {
         responses: { "202": ok("Rebuilding", { type: "array" }), "404": problem("No such projection") },
       },
     },
+    "/v1/admin/backup": {
+      get: {
+        summary:
+          "A consistent copy of the embedded database as a gzipped tarball (admin; `stackledger backup`)",
+        security: [{ bearer: [] }],
+        responses: {
+          "200": {
+            description: "The data folder, loadable by `stackledger restore`",
+            headers: { "Stackledger-Backup-Events": { schema: { type: "integer" } } },
+            content: { "application/gzip": { schema: { type: "string", format: "binary" } } },
+          },
+          "501": problem("A PostgreSQL deployment: use pg_basebackup"),
+        },
+      },
+    },
     "/v1/feed/events": {
       get: {
         summary: "Server-Sent Events of every appended event (resumable with Last-Event-ID)",

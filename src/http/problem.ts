@@ -24,6 +24,7 @@ const TITLES: Record<number, string> = {
   413: "Content Too Large",
   422: "Unprocessable Content",
   500: "Internal Server Error",
+  501: "Not Implemented",
   503: "Service Unavailable",
   504: "Gateway Timeout",
 };
