@@ -50,10 +50,17 @@ export async function startTestServer(
         body: json !== undefined ? JSON.stringify(json) : rest.body,
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
+      });
+      // The closed connections reach this process's fetch pool (undici keeps them alive) only in a later
+      // I/O poll: without one, a server restarted on the same port at once (PGlite starts without any I/O)
+      // is sent the next request over a socket the old server closed ("other side closed"). Two check
+      // phases have a poll phase between them.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    },
   };
 }
