@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layerOwnership } from "../projections/index.js";
 import type { DomainState } from "../src/domain/index.js";
+import { compareLogPositions, decodeCursor } from "../src/event-log/cursor.js";
 import { readLiveBuild } from "../src/projector/build-store.js";
 import { createProjector } from "../src/projector/create-projector.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
@@ -172,7 +173,7 @@ describe("projector runners", () => {
       log: quiet,
     });
     try {
-      await append({
+      const launched = await append({
         type: "ChipLaunchReported",
         data: {
           dealId: "first-chip",
@@ -191,16 +192,22 @@ describe("projector runners", () => {
           .select("body" as never)
           .where("key" as never, "=", "first" as never)
           .executeTakeFirst();
-        return { asOf: build.asOf, hardware: (row as any)?.body.layers.hardware };
+        return {
+          asOf: build.asOf,
+          applied: compareLogPositions(build.cursor, decodeCursor(database.logId, launched)) >= 0,
+          hardware: (row as any)?.body.layers.hardware,
+        };
       };
+      // The launch must be applied before the clock moves: were midnight to pass first, the step that
+      // re-evaluates could still find the launch out of reach (the read horizon) and record 01-31 without it.
       const before = await eventually(
         hardware,
-        (state) => state?.asOf === "2030-01-30" && (state as any).hardware === undefined,
-        10_000,
+        (state) => state?.asOf === "2030-01-30" && state.applied,
+        20_000,
       );
-      expect(before).toEqual({ asOf: "2030-01-30", hardware: undefined });
+      expect(before).toEqual({ asOf: "2030-01-30", applied: true, hardware: undefined });
       now = new Date("2030-01-31T00:00:01Z");
-      const after = await eventually(hardware, (state) => state?.asOf === "2030-01-31", 10_000);
+      const after = await eventually(hardware, (state) => state?.asOf === "2030-01-31", 20_000);
       expect(after?.hardware).toMatchObject({ path: "direct", since: "2030-01-31" });
       const changes = await database.handle.db
         .selectFrom("view_changes")
