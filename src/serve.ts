@@ -12,6 +12,7 @@ import { readLogId } from "./event-log/log-id.js";
 import { createWakeUp, type WakeUp } from "./event-log/wake-up.js";
 import { createFeed } from "./feed/create-feed.js";
 import { createApp } from "./http/app.js";
+import { answerClientErrors } from "./http/client-error.js";
 import {
   databaseTokenRegistry,
   ensureAdminToken,
@@ -98,6 +99,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     readiness: () => failedProjections(runtime),
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

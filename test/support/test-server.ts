@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createWakeUp } from "../../src/event-log/wake-up.js";
 import { createApp } from "../../src/http/app.js";
+import { answerClientErrors } from "../../src/http/client-error.js";
 import type { AppDeps } from "../../src/http/deps.js";
 import { parseTokenConfig, staticTokenRegistry } from "../../src/http/tokens.js";
 import type { TestDatabase } from "./test-database.js";
@@ -35,6 +36,7 @@ export async function startTestServer(
     ...overrides,
   });
   const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" });
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
