@@ -158,6 +158,12 @@ describe("bad input gets a clear 4xx and writes nothing", () => {
     await expectProblem(await server.request(`/v1/events?after=${foreign}`), 410);
   });
 
+  it("a request Node's parser refuses (headers over 16 KiB) is a problem+json too, with a request id", async () => {
+    const body = await expectProblem(await server.request(`/v1/events?after=${"a".repeat(20_000)}`), 431);
+    expect(body.type).toMatch(/\/headers-too-large$/);
+    expect((await server.request("/health")).status).toBe(200);
+  });
+
   it("unknown routes are problem+json 404s and bad stream ids 400s", async () => {
     await expectProblem(await server.request("/v1/nothing"), 404);
     await expectProblem(await server.request("/v1/streams/Not%20A%20Stream"), 400);
