@@ -88,20 +88,31 @@ describe("projector runners", () => {
         message: expect.stringContaining("cannot digest this"),
         eventId: poisonId,
       });
-      // It stays failed (no retry storm, no leftover table) until someone asks for a rebuild.
+      // It stays failed (no retry storm, no leftover table) until someone asks for a rebuild. The build is
+      // marked failed before its table is dropped: wait for the drop, then give a retry the time to show.
+      const fragileBuilds = () =>
+        database.handle.db
+          .selectFrom("projection_builds")
+          .select(["status", "table_name"])
+          .where("name", "=", "fragile")
+          .execute();
+      const tableCount = async (table: string) => {
+        const result = await sql<{ n: number }>`
+          select count(*)::int as n from pg_tables where tablename = ${table}`.execute(database.handle.db);
+        return result.rows[0]?.n;
+      };
+      const failedTable = (await fragileBuilds())[0]!.table_name;
+      expect(
+        await eventually(
+          () => tableCount(failedTable),
+          (n) => n === 0,
+          10_000,
+        ),
+      ).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const builds = await database.handle.db
-        .selectFrom("projection_builds")
-        .select(["status", "table_name"])
-        .where("name", "=", "fragile")
-        .execute();
+      const builds = await fragileBuilds();
       expect(builds.map((b) => b.status)).toEqual(["failed"]);
-      const leftover = await sql<{
-        n: number;
-      }>`select count(*)::int as n from pg_tables where tablename = ${builds[0]!.table_name}`.execute(
-        database.handle.db,
-      );
-      expect(leftover.rows[0]?.n).toBe(0);
+      expect(await tableCount(builds[0]!.table_name)).toBe(0);
       const view = await server.request("/v1/projections");
       expect(((await view.json()) as any[]).map((p) => p.name)).toEqual(["layer-ownership"]);
       // The healthy projection applied everything, the poison event included.
