@@ -15,6 +15,7 @@ import { createWakeUp, type WakeUp } from "./event-log/wake-up.js";
 import { describeLogState, watchLogHorizon } from "./event-log/watch-log-horizon.js";
 import { createFeed } from "./feed/create-feed.js";
 import { createApp } from "./http/app.js";
+import { answerClientErrors } from "./http/client-error.js";
 import {
   databaseTokenRegistry,
   ensureAdminToken,
@@ -131,6 +132,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     backup: handle.dump,
   });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);

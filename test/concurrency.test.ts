@@ -61,6 +61,9 @@ describe("concurrent appenders", () => {
       expect(new Set(names).size).toBe(names.length);
       expect(conflicts).toBeGreaterThan(0);
     },
+    // About a thousand requests (every round, each writer still short of its wins retries): 5–20 s here,
+    // more on a loaded machine; the bound is for a hang, not a speed target.
+    120_000,
   );
 
   it.skipIf(serverOnly("racing identical appends need concurrent sessions"))(

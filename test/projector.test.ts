@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layerOwnership } from "../projections/index.js";
 import type { DomainState } from "../src/domain/index.js";
+import { compareLogPositions, decodeCursor } from "../src/event-log/cursor.js";
 import { readLiveBuild } from "../src/projector/build-store.js";
 import { createProjector } from "../src/projector/create-projector.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
@@ -87,20 +88,31 @@ describe("projector runners", () => {
         message: expect.stringContaining("cannot digest this"),
         eventId: poisonId,
       });
-      // It stays failed (no retry storm, no leftover table) until someone asks for a rebuild.
+      // It stays failed (no retry storm, no leftover table) until someone asks for a rebuild. The build is
+      // marked failed before its table is dropped: wait for the drop, then give a retry the time to show.
+      const fragileBuilds = () =>
+        database.handle.db
+          .selectFrom("projection_builds")
+          .select(["status", "table_name"])
+          .where("name", "=", "fragile")
+          .execute();
+      const tableCount = async (table: string) => {
+        const result = await sql<{ n: number }>`
+          select count(*)::int as n from pg_tables where tablename = ${table}`.execute(database.handle.db);
+        return result.rows[0]?.n;
+      };
+      const failedTable = (await fragileBuilds())[0]!.table_name;
+      expect(
+        await eventually(
+          () => tableCount(failedTable),
+          (n) => n === 0,
+          10_000,
+        ),
+      ).toBe(0);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const builds = await database.handle.db
-        .selectFrom("projection_builds")
-        .select(["status", "table_name"])
-        .where("name", "=", "fragile")
-        .execute();
+      const builds = await fragileBuilds();
       expect(builds.map((b) => b.status)).toEqual(["failed"]);
-      const leftover = await sql<{
-        n: number;
-      }>`select count(*)::int as n from pg_tables where tablename = ${builds[0]!.table_name}`.execute(
-        database.handle.db,
-      );
-      expect(leftover.rows[0]?.n).toBe(0);
+      expect(await tableCount(builds[0]!.table_name)).toBe(0);
       const view = await server.request("/v1/projections");
       expect(((await view.json()) as any[]).map((p) => p.name)).toEqual(["layer-ownership"]);
       // The healthy projection applied everything, the poison event included.
@@ -178,7 +190,7 @@ describe("projector runners", () => {
       log: quiet,
     });
     try {
-      await append({
+      const launched = await append({
         type: "ChipLaunchReported",
         data: {
           dealId: "first-chip",
@@ -197,16 +209,22 @@ describe("projector runners", () => {
           .select("body" as never)
           .where("key" as never, "=", "first" as never)
           .executeTakeFirst();
-        return { asOf: build.asOf, hardware: (row as any)?.body.layers.hardware };
+        return {
+          asOf: build.asOf,
+          applied: compareLogPositions(build.cursor, decodeCursor(database.logId, launched)) >= 0,
+          hardware: (row as any)?.body.layers.hardware,
+        };
       };
+      // The launch must be applied before the clock moves: were midnight to pass first, the step that
+      // re-evaluates could still find the launch out of reach (the read horizon) and record 01-31 without it.
       const before = await eventually(
         hardware,
-        (state) => state?.asOf === "2030-01-30" && (state as any).hardware === undefined,
-        10_000,
+        (state) => state?.asOf === "2030-01-30" && state.applied,
+        20_000,
       );
-      expect(before).toEqual({ asOf: "2030-01-30", hardware: undefined });
+      expect(before).toEqual({ asOf: "2030-01-30", applied: true, hardware: undefined });
       now = new Date("2030-01-31T00:00:01Z");
-      const after = await eventually(hardware, (state) => state?.asOf === "2030-01-31", 10_000);
+      const after = await eventually(hardware, (state) => state?.asOf === "2030-01-31", 20_000);
       expect(after?.hardware).toMatchObject({ path: "direct", since: "2030-01-31" });
       const changes = await database.handle.db
         .selectFrom("view_changes")

@@ -31,6 +31,20 @@ describe("cursors", () => {
     expect(() => decodeCursor("ffffffffffff0000", encodeCursor(LOG, at))).toThrow(UnservableCursorError);
   });
 
+  it("refuse well-shaped numbers out of range (400): past xid8, or a position past exact doubles", () => {
+    const raw = (xid: string, at: string) =>
+      Buffer.from(`1.${LOG.slice(0, 12)}.${xid}.${at}`).toString("base64url");
+    expect(() => decodeCursor(LOG, raw("18446744073709551616", "1"))).toThrow(/out of range/);
+    expect(() => decodeCursor(LOG, raw("1", "9223372036854775807"))).toThrow(MalformedCursorError);
+    expect(() => decodeCursor(LOG, raw("1", String(Number.MAX_SAFE_INTEGER + 1)))).toThrow(
+      MalformedCursorError,
+    );
+    expect(decodeCursor(LOG, raw("18446744073709551615", String(Number.MAX_SAFE_INTEGER)))).toEqual({
+      xid: "18446744073709551615",
+      position: Number.MAX_SAFE_INTEGER,
+    });
+  });
+
   it("compare in delivery order, (xid, position), exactly as 64-bit numbers would", () => {
     fc.assert(
       fc.property(position, position, (a, b) => {

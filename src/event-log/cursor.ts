@@ -14,6 +14,7 @@ export const START_TOKEN = "start";
 /** Which sequence a cursor belongs to: the event log, or the projections' change records. */
 export type CursorKind = "event" | "change";
 const FORMATS: Record<CursorKind, string> = { event: "1", change: "c1" };
+const MAX_XID8 = 2n ** 64n - 1n;
 const SHAPE = /^(1|c1)\.([0-9a-f]{12})\.(\d{1,20})\.(\d{1,19})$/;
 
 /**
@@ -43,7 +44,14 @@ export function decodeCursor(
   if (format !== FORMATS[kind])
     throw new MalformedCursorError(path, `is a cursor of the ${kind === "event" ? "change" : "event"} feed`);
   if (id !== logId.slice(0, 12)) throw new UnservableCursorError();
-  return { xid: BigInt(xid).toString(), position: Number(position) };
+  // Digits that fit the shape can still be out of range: beyond xid8 or past exact doubles (a position of
+  // 2^63 read as a Number is rounded up, then refused by PostgreSQL after the SSE response has started).
+  const xidValue = BigInt(xid);
+  const positionValue = Number(position);
+  if (xidValue > MAX_XID8 || !Number.isSafeInteger(positionValue)) {
+    throw new MalformedCursorError(path, "is out of range");
+  }
+  return { xid: xidValue.toString(), position: positionValue };
 }
 
 /**

@@ -9,6 +9,14 @@ const problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: ref("Problem") } },
 });
+const UNSUPPORTED_MEDIA_TYPE = problem(
+  "A body whose Content-Type is not application/json or application/*+json (parameters allowed)",
+);
+const REBUILD_ERRORS = {
+  "401": problem("Missing, malformed or unknown token"),
+  "403": problem("The token lacks the admin scope"),
+  "415": UNSUPPORTED_MEDIA_TYPE,
+};
 const ok = (description: string, schema: object) => ({
   description,
   content: { "application/json": { schema } },
@@ -88,6 +96,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     "403": problem("The token lacks the append scope"),
     "409": problem("Version conflict, stream rule or an id reused with other content"),
     "413": problem("Body over the limit"),
+    "415": UNSUPPORTED_MEDIA_TYPE,
     "422": problem("Unknown companies, deals or corrected events"),
   };
   const security = [{ bearer: [] }];
@@ -352,7 +361,7 @@ function viewPaths(): Record<string, unknown> {
       post: {
         summary: "Rebuild every projection beside the live one (admin)",
         security: [{ bearer: [] }],
-        responses: { "202": ok("Rebuilding", { type: "array" }) },
+        responses: { "202": ok("Rebuilding", { type: "array" }), ...REBUILD_ERRORS },
       },
     },
     "/v1/projections/{name}/rebuild": {
@@ -360,7 +369,11 @@ function viewPaths(): Record<string, unknown> {
         summary: "Rebuild one projection beside the live one (admin)",
         security: [{ bearer: [] }],
         parameters: [{ name: "name", in: "path", required: true, schema: { type: "string" } }],
-        responses: { "202": ok("Rebuilding", { type: "array" }), "404": problem("No such projection") },
+        responses: {
+          "202": ok("Rebuilding", { type: "array" }),
+          ...REBUILD_ERRORS,
+          "404": problem("No such projection"),
+        },
       },
     },
     "/v1/admin/backup": {

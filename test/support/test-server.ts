@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createWakeUp } from "../../src/event-log/wake-up.js";
 import { createApp } from "../../src/http/app.js";
+import { answerClientErrors } from "../../src/http/client-error.js";
 import type { AppDeps } from "../../src/http/deps.js";
 import { parseTokenConfig, staticTokenRegistry } from "../../src/http/tokens.js";
 import type { TestDatabase } from "./test-database.js";
@@ -35,6 +36,7 @@ export async function startTestServer(
     ...overrides,
   });
   const server = serve({ fetch: app.fetch, port, hostname: "127.0.0.1" });
+  answerClientErrors(server);
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -50,10 +52,17 @@ export async function startTestServer(
         body: json !== undefined ? JSON.stringify(json) : rest.body,
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         if ("closeAllConnections" in server) server.closeAllConnections();
-      }),
+      });
+      // The closed connections reach this process's fetch pool (undici keeps them alive) only in a later
+      // I/O poll: without one, a server restarted on the same port at once (PGlite starts without any I/O)
+      // is sent the next request over a socket the old server closed ("other side closed"). Two check
+      // phases have a poll phase between them.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    },
   };
 }

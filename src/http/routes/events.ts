@@ -8,6 +8,7 @@ import { handleAppend } from "../append-handler.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { parseQuery } from "../parse-query.js";
+import { requireJsonBody } from "../require-json-body.js";
 
 const slug = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const csv = z.string().transform((value) => value.split(",").filter(Boolean));
@@ -23,7 +24,7 @@ export const ListEventsQuery = z.strictObject({
 export function eventRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
 
-  app.post("/", requireScope(deps.tokens, "append"), (c) => handleAppend(c, deps));
+  app.post("/", requireScope(deps.tokens, "append"), requireJsonBody(), (c) => handleAppend(c, deps));
 
   app.get("/", async (c) => {
     const query = parseQuery(c, ListEventsQuery);

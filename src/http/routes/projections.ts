@@ -6,6 +6,7 @@ import type { ProjectionDefinition } from "../../projector/definition.js";
 import { requestRebuild } from "../../projector/request-rebuild.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
+import { requireJsonBody } from "../require-json-body.js";
 
 interface BuildRow {
   name: string;
@@ -37,8 +38,10 @@ export function projectionRoutes(deps: AppDeps & { projections: readonly Project
     return status.map((entry) => ({ ...entry, status: "rebuilding" }));
   };
 
-  app.post("/rebuild", requireScope(deps.tokens, "admin"), async (c) => c.json(await request(names), 202));
-  app.post("/:name/rebuild", requireScope(deps.tokens, "admin"), async (c) => {
+  app.post("/rebuild", requireScope(deps.tokens, "admin"), requireJsonBody(), async (c) =>
+    c.json(await request(names), 202),
+  );
+  app.post("/:name/rebuild", requireScope(deps.tokens, "admin"), requireJsonBody(), async (c) => {
     const name = c.req.param("name");
     if (!names.includes(name)) throw new EventLogError(404, "not-found", `No projection named ${name}`);
     return c.json(await request([name]), 202);

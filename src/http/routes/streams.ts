@@ -6,6 +6,7 @@ import { toEnvelope } from "../../event-log/stored-event.js";
 import { handleAppend } from "../append-handler.js";
 import { requireScope } from "../auth.js";
 import type { AppDeps, AppEnv } from "../deps.js";
+import { requireJsonBody } from "../require-json-body.js";
 
 /** Stream ids are `company-{slug}` or `deal-{slug}` (domain.md). */
 export const StreamId = z
@@ -34,7 +35,7 @@ export function streamRoutes(deps: AppDeps) {
     return c.json({ streamId, version: events.length, events: events.map(toEnvelope) });
   });
 
-  app.post("/:streamId/events", requireScope(deps.tokens, "append"), (c) =>
+  app.post("/:streamId/events", requireScope(deps.tokens, "append"), requireJsonBody(), (c) =>
     handleAppend(c, deps, parseStreamId(c.req.param("streamId"))),
   );
 
