@@ -80,11 +80,14 @@ beforeAll(async () => {
   cursors = [result.events[0]!.cursor, result.events[10]!.cursor, result.cursor];
   streamIds = [...new Set(result.events.map((event) => event.streamId))];
   companyIds = streamIds.filter((id) => id.startsWith("company-")).map((id) => id.slice("company-".length));
+  // The projector starts with the server: on a loaded machine it may need more than one bounded wait.
   for (const view of ["layers", "dependencies", "rankings"]) {
-    const ready = await server.request(`/v1/views/${view}?waitFor=${result.cursor}&timeout=10000`);
+    let ready = await server.request(`/v1/views/${view}?waitFor=${result.cursor}&timeout=10000`);
+    for (let attempt = 1; ready.status === 504 && attempt < 8; attempt += 1)
+      ready = await server.request(`/v1/views/${view}?waitFor=${result.cursor}&timeout=10000`);
     expect(ready.status).toBe(200);
   }
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await projector?.stop();
   await feed?.stop();
