@@ -5,7 +5,7 @@ import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type EventInput } from "../src/client/index.js";
 import { companyRegistered } from "./support/fixtures.js";
 import { freePort } from "./support/private-cluster.js";
@@ -56,73 +56,80 @@ async function kill(spawned: Spawned) {
 const lines = (path: string) =>
   existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean) : [];
 
-describe.skipIf(skip)("the client through server crashes", () => {
+describe("the client through server crashes", () => {
   let storage: ServeStorage;
-
-  it("hands every event to a file-checkpointed subscriber exactly once, in order, across SIGKILLs of the server (twice) and of the subscriber", async () => {
+  beforeAll(async () => {
     storage = await createServeStorage();
     cleanups.push(() => storage.drop());
-    const port = await freePort();
-    let server: ServeProcess = await startServeProcess(storage, { port });
-    cleanups.push(() => killServeProcess(server, "SIGTERM"));
-    const dir = await mkdtemp(join(tmpdir(), "stackledger-subscriber-"));
-    let subscriber = startSubscriber(server.url, dir);
-    cleanups.push(() => kill(subscriber));
-    await waitForOutput(subscriber, /caught-up/, 30_000);
+  });
 
-    const client = createClient({ url: server.url, token: CLIENT_ADMIN_TOKEN, retryFor: 60_000 });
-    const total = 60;
-    let appended = 0;
-    let replayed = 0;
-    const appender = (async () => {
-      for (let i = 0; i < total; i += 1) {
-        const result = await client.append(company(`crash-${i}`));
-        if (result.replayed) replayed += 1;
-        appended += 1;
-      }
-    })();
-    const reached = async (count: number) => {
-      while (appended < count) await new Promise((resolve) => setTimeout(resolve, 20));
-    };
-    const restartServer = async () => {
-      await killServeProcess(server);
-      server = await startServeProcess(storage, { port });
-    };
-    await reached(15);
-    await restartServer();
-    await reached(30);
-    await kill(subscriber);
-    subscriber = startSubscriber(server.url, dir);
-    await reached(45);
-    await restartServer();
-    await appender;
+  it.skipIf(skip)(
+    "hands every event to a file-checkpointed subscriber exactly once, in order, across SIGKILLs of the server (twice) and of the subscriber",
+    async () => {
+      const port = await freePort();
+      let server: ServeProcess = await startServeProcess(storage, { port });
+      cleanups.push(() => killServeProcess(server, "SIGTERM"));
+      const dir = await mkdtemp(join(tmpdir(), "stackledger-subscriber-"));
+      let subscriber = startSubscriber(server.url, dir);
+      cleanups.push(() => kill(subscriber));
+      await waitForOutput(subscriber, /caught-up/, 30_000);
 
-    const log = await client.events().toArray();
-    expect(log.map((e) => e.data)).toEqual(
-      Array.from({ length: total }, (_, i) => ({
-        companyId: `crash-${i}`,
-        name: `CRASH-${i}`,
-        kind: "company",
-      })),
-    );
-    const effects = () => lines(join(dir, "effects")).map((line) => line.split(" ")[0]);
-    await expect.poll(() => effects().length, { timeout: 30_000 }).toBe(total);
-    expect(effects()).toEqual(log.map((e) => e.id));
-    // The checkpoint bounds redelivery: at most the one event in flight when the subscriber was killed.
-    const deliveries = lines(join(dir, "deliveries"));
-    expect(deliveries.length - total).toBeLessThanOrEqual(1);
-    expect(deliveries.filter((id, i) => deliveries.indexOf(id) !== i).length).toBeLessThanOrEqual(1);
-    console.log(
-      `crash test: ${total} events, ${replayed} appends answered replayed, ${deliveries.length - total} redelivered`,
-    );
-  }, 180_000);
+      const client = createClient({ url: server.url, token: CLIENT_ADMIN_TOKEN, retryFor: 60_000 });
+      const total = 60;
+      let appended = 0;
+      let replayed = 0;
+      const appender = (async () => {
+        for (let i = 0; i < total; i += 1) {
+          const result = await client.append(company(`crash-${i}`));
+          if (result.replayed) replayed += 1;
+          appended += 1;
+        }
+      })();
+      const reached = async (count: number) => {
+        while (appended < count) await new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      const restartServer = async () => {
+        await killServeProcess(server);
+        server = await startServeProcess(storage, { port });
+      };
+      await reached(15);
+      await restartServer();
+      await reached(30);
+      await kill(subscriber);
+      subscriber = startSubscriber(server.url, dir);
+      await reached(45);
+      await restartServer();
+      await appender;
+
+      const log = await client.events().toArray();
+      expect(log.map((e) => e.data)).toEqual(
+        Array.from({ length: total }, (_, i) => ({
+          companyId: `crash-${i}`,
+          name: `CRASH-${i}`,
+          kind: "company",
+        })),
+      );
+      const effects = () => lines(join(dir, "effects")).map((line) => line.split(" ")[0]);
+      await expect.poll(() => effects().length, { timeout: 30_000 }).toBe(total);
+      expect(effects()).toEqual(log.map((e) => e.id));
+      // The checkpoint bounds redelivery: at most the one event in flight when the subscriber was killed.
+      const deliveries = lines(join(dir, "deliveries"));
+      expect(deliveries.length - total).toBeLessThanOrEqual(1);
+      expect(deliveries.filter((id, i) => deliveries.indexOf(id) !== i).length).toBeLessThanOrEqual(1);
+      console.log(
+        `crash test: ${total} events, ${replayed} appends answered replayed, ${deliveries.length - total} redelivered`,
+      );
+    },
+    180_000,
+  );
 
   it("answers replayed, writing nothing twice, for an append whose server died between commit and answer", async () => {
     const port = await freePort();
     let server = await startServeProcess(storage, { port });
     cleanups.push(() => killServeProcess(server, "SIGTERM"));
     // A proxy that forwards requests and, once armed, drops the connection as the server's answer
-    // arrives (the append has committed), SIGKILLs the server and starts it again.
+    // arrives (the append has committed), SIGKILLs the server and starts it again (on PostgreSQL; the
+    // embedded server stays up, so there only the answer is lost).
     let armed = false;
     let posts = 0;
     let restarted: Promise<void> | undefined;
@@ -143,6 +150,7 @@ describe.skipIf(skip)("the client through server crashes", () => {
         armed = false;
         close();
         restarted = (async () => {
+          if (skip) return;
           await killServeProcess(server);
           server = await startServeProcess(storage, { port });
         })();
