@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { PROJECTIONS } from "../projections/index.js";
+import { importUrlCommand } from "./commands/import-url.js";
 import { readConfig } from "./config.js";
 import { connectDatabase } from "./db/connect.js";
 import { migrateToLatest } from "./db/migrate.js";
@@ -13,6 +14,7 @@ const USAGE = `usage: stackledger <command>
   serve                 run the API (the environment configures it; see README)
   migrate               bring the database schema up to date
   import <file.ndjson>  append the events of a file, in order (idempotent for events with ids)
+                        (--url URL [--token T]: through a running server's API instead of the database)
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
   rebuild [name…]       rebuild projections beside the live ones and swap (all when none named)
   events tail           follow the event feed of a running server (--url, --after, --types, --companies, --json)
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
     host: { type: "string" },
     "batch-size": { type: "string" },
     url: { type: "string" },
+    token: { type: "string" },
     after: { type: "string" },
     types: { type: "string" },
     companies: { type: "string" },
@@ -70,6 +73,15 @@ switch (command) {
     if (!file) {
       console.error(USAGE);
       process.exitCode = 2;
+      break;
+    }
+    if (values.url) {
+      process.exitCode = await importUrlCommand({
+        url: values.url,
+        file,
+        token: values.token ?? process.env.STACKLEDGER_TOKEN,
+        batchSize: values["batch-size"] ? Number(values["batch-size"]) : undefined,
+      });
       break;
     }
     const runtime = await openRuntime(config);

@@ -101,6 +101,10 @@ describe("the client through server crashes", () => {
       await restartServer();
       await appender;
 
+      // The read horizon may hold the last commits back for a moment (see eventually.ts).
+      await expect
+        .poll(async () => (await client.events().toArray()).length, { timeout: 10_000 })
+        .toBe(total);
       const log = await client.events().toArray();
       expect(log.map((e) => e.data)).toEqual(
         Array.from({ length: total }, (_, i) => ({
