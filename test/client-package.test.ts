@@ -1,5 +1,6 @@
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { createClient, type EventInput } from "../src/client/index.js";
 import { companyRegistered } from "./support/fixtures.js";
 import {
   CLIENT_ADMIN_TOKEN,
+  CLIENT_APPEND_TOKEN,
   createServeStorage,
   type ServeProcess,
   type ServeStorage,
@@ -37,6 +39,38 @@ afterAll(async () => {
   await storage?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
+
+/** The README's "Client" section's code blocks, pointed at the test server. */
+async function readmeSnippets(): Promise<string[]> {
+  const readme = await readFile(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(
+    readme.indexOf("## Client\n"),
+    readme.indexOf("\n## ", readme.indexOf("## Client\n") + 1),
+  );
+  return [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) =>
+    m[1]!.replaceAll("http://localhost:3000", server.url),
+  );
+}
+
+/** Runs a script until its output matches, then SIGINTs it; answers its output once it has exited. */
+async function runUntil(file: string, pattern: RegExp): Promise<{ output: string; code: number | null }> {
+  const child = spawn(process.execPath, [file], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+    if (pattern.test(output)) child.kill("SIGINT");
+  });
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  child.once("exit", (_code, signal) => {
+    if (signal) output += `\n(killed by ${signal})`;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
+  return { output, code };
+}
 
 /** Installs the tarball from the npm cache; reaches the registry only when the cache lacks a dependency. */
 async function install(tarball: string) {
@@ -142,5 +176,30 @@ await createClient({ url: "x" }).append({ type: "CompanyRegistered", data: { com
     );
     const bad = await run(process.execPath, [TSC, "-p", "tsconfig.bad.json"], { cwd: app }).catch((e) => e);
     expect(bad.stdout).toMatch(/bad\.ts\(2,\d+\): error TS\d+: .*\bnam\b/);
+
+    // The README's two examples, as a new user would paste them.
+    const [follow, importer] = await readmeSnippets();
+    expect(follow).toContain("fileCheckpoint");
+    await writeFile(join(app, "follow-changes.mjs"), follow!);
+    await client.append(companyRegistered("readme-a", { layers: [{ layer: "model" }] }) as EventInput);
+    const firstFollow = await runUntil("follow-changes.mjs", /readme-a gained model/);
+    expect(firstFollow.code).toBe(0);
+    expect(await readFile(join(app, "changes.cursor"), "utf8")).toMatch(/^\S+\n$/);
+    await client.append(companyRegistered("readme-b", { layers: [{ layer: "model" }] }) as EventInput);
+    const secondFollow = await runUntil("follow-changes.mjs", /readme-b gained model/);
+    expect(secondFollow.code).toBe(0);
+    // Resumed from the file: only what came after the first run.
+    expect(secondFollow.output).not.toMatch(/readme-a/);
+
+    const importLines = ["readme-1", "readme-2", "readme-3"].map((id) =>
+      JSON.stringify({ ...companyRegistered(id), id: randomUUID() }),
+    );
+    await writeFile(join(app, "events.ndjson"), `${importLines.join("\n")}\n`);
+    await writeFile(join(app, "import.mjs"), importer!);
+    const env = { ...process.env, STACKLEDGER_TOKEN: CLIENT_APPEND_TOKEN };
+    const imported = await run(process.execPath, ["import.mjs"], { cwd: app, env });
+    expect(imported.stdout).toMatch(/^3 appended \(\S+\)\n$/);
+    const reimported = await run(process.execPath, ["import.mjs"], { cwd: app, env });
+    expect(reimported.stdout).toMatch(/^3 already there/);
   }, 300_000);
 });
