@@ -1,9 +1,9 @@
 import type { z } from "zod";
 import type { EventType, ExpectedVersion, eventDataSchemas, JsonObject } from "../events/index.js";
 import { backoffDelay, sleep } from "./backoff.js";
+import type { Transport } from "./create-transport.js";
 import { StackledgerError, UnavailableError } from "./errors.js";
 import type { AppendResponse } from "./schemas.js";
-import type { Transport } from "./transport.js";
 
 /** An event to append: narrowed on `type`, its data typed by the catalog's schema (as the server reads it). */
 export type EventInput<K extends EventType = EventType> = {

@@ -1,5 +1,7 @@
 import type { EventType } from "../events/index.js";
 import { type AppendOptions, type AppendResult, append, type EventInput } from "./append.js";
+import { createTransport, type QueryFor } from "./create-transport.js";
+import { iterateWith } from "./iterate-subscription.js";
 import { type Paged, paginate } from "./paginate.js";
 import { type RebuildOptions, rebuild, waitUntilLive } from "./rebuild.js";
 import type {
@@ -14,14 +16,7 @@ import type {
   StreamResponse,
   TimelineResponse,
 } from "./schemas.js";
-import {
-  type FeedItem,
-  iterateWith,
-  type SubscribeOptions,
-  type Subscription,
-  subscribeWith,
-} from "./subscribe.js";
-import { createTransport, type QueryFor } from "./transport.js";
+import { type FeedItem, type SubscribeOptions, type Subscription, subscribeWith } from "./subscribe.js";
 
 export interface ClientOptions {
   /** The API's base URL, e.g. `http://localhost:3000`. */

@@ -1,4 +1,4 @@
-import type { Checkpoint } from "./checkpoint.js";
+import type { Checkpoint } from "./memory-checkpoint.js";
 
 /**
  * A checkpoint in a file (Node only), written atomically: the cursor goes to a temporary file that is

@@ -1,8 +1,6 @@
 // stackledger/client: imports only the event schemas' types and nothing else of the server, so it ships
 // alone and runs wherever `fetch` does (Node 20+, browsers).
 export type { AppendOptions, AppendResult, EventInput } from "./append.js";
-export type { Checkpoint } from "./checkpoint.js";
-export { memoryCheckpoint } from "./checkpoint.js";
 export {
   type Client,
   type ClientOptions,
@@ -28,6 +26,8 @@ export {
   WaitTimeoutError,
 } from "./errors.js";
 export { fileCheckpoint } from "./file-checkpoint.js";
+export type { Checkpoint } from "./memory-checkpoint.js";
+export { memoryCheckpoint } from "./memory-checkpoint.js";
 export { OPERATIONS } from "./operations.js";
 export type { Paged } from "./paginate.js";
 export type { RebuildOptions } from "./rebuild.js";

@@ -1,6 +1,6 @@
 import { sleep } from "./backoff.js";
+import type { Transport } from "./create-transport.js";
 import type { ProjectionStatus } from "./schemas.js";
-import type { Transport } from "./transport.js";
 
 export interface RebuildOptions {
   /** Called after each poll with the status of the projections being rebuilt. */
