@@ -4,6 +4,7 @@ import { PROJECTIONS } from "../projections/index.js";
 import { backupCommand } from "./commands/backup.js";
 import { runExport } from "./commands/export.js";
 import { runImport } from "./commands/import.js";
+import { importUrlCommand } from "./commands/import-url.js";
 import { runRepair } from "./commands/repair.js";
 import { restoreCommand } from "./commands/restore.js";
 import { readConfig } from "./config.js";
@@ -18,6 +19,7 @@ const USAGE = `usage: stackledger <command>
   migrate               bring the database schema up to date
   import <file.ndjson>  import a stackledger export file (ids, order, recorded time kept; resumable), or
                         append a plain file of events in order (idempotent for events with ids)
+                        (--url URL [--token T]: through a running server's API instead of the database)
   export [--after CURSOR] [--output FILE]
                         write the log in delivery order as NDJSON (stdout by default)
   project               run the projection workers only (with STACKLEDGER_PROJECTOR=false on API processes)
@@ -41,13 +43,13 @@ const { values, positionals } = parseArgs({
     host: { type: "string" },
     "batch-size": { type: "string" },
     url: { type: "string" },
+    token: { type: "string" },
     after: { type: "string" },
     output: { type: "string" },
     "new-log-id": { type: "boolean" },
     types: { type: "string" },
     companies: { type: "string" },
     json: { type: "boolean" },
-    token: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -84,6 +86,15 @@ switch (command) {
     if (!file) {
       console.error(USAGE);
       process.exitCode = 2;
+      break;
+    }
+    if (values.url) {
+      process.exitCode = await importUrlCommand({
+        url: values.url,
+        file,
+        token: values.token ?? process.env.STACKLEDGER_TOKEN,
+        batchSize: values["batch-size"] ? Number(values["batch-size"]) : undefined,
+      });
       break;
     }
     process.exitCode = await runImport(
