@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../src/client/index.js";
 import { LOCK_FILE } from "../src/db/data-dir-lock.js";
 import {
   appendCompany,
@@ -130,6 +131,10 @@ describe("GET /v1/admin/backup", () => {
       expect(((await response.json()) as { detail: string }).detail).toContain("pg_basebackup");
       const doc = (await (await server.request("/v1/openapi.json")).json()) as any;
       expect(doc.paths["/v1/admin/backup"].get.responses).toHaveProperty("501");
+      // The client's backup() is the same operation, with the problem as a typed error.
+      await expect(createClient({ url: server.url, token: ADMIN_TOKEN }).backup()).rejects.toMatchObject({
+        status: 501,
+      });
     } finally {
       await server.close();
       await database.drop();

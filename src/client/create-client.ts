@@ -159,6 +159,12 @@ export function createClient(options: ClientOptions) {
     ready: () => transport.call<Record<string, unknown>>("ready"),
     metrics: () => transport.call<string>("metrics"),
     openapi: () => transport.call<Record<string, unknown>>("openapi"),
+    /**
+     * A consistent copy of an embedded server's database as a gzipped tarball (admin scope); what
+     * `stackledger backup` saves. A PostgreSQL server answers 501: use pg_basebackup there.
+     */
+    backup: async (): Promise<Uint8Array> =>
+      new Uint8Array(await (await transport.open("backup")).arrayBuffer()),
   };
 
   function subscribe(

@@ -30,6 +30,7 @@ export const OPERATIONS = {
   ready: { method: "GET", path: "/ready", query: [] },
   metrics: { method: "GET", path: "/metrics", query: [] },
   openapi: { method: "GET", path: "/v1/openapi.json", query: [] },
+  backup: { method: "GET", path: "/v1/admin/backup", query: [] },
 } as const satisfies Record<string, { method: string; path: string; query: readonly string[] }>;
 
 export type OperationName = keyof typeof OPERATIONS;
