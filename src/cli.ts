@@ -110,7 +110,7 @@ switch (command) {
   }
   case "project": {
     const runtime = await openRuntime(config, { waitForDatabase: true });
-    const projector = startProjector(runtime, config);
+    const projector = startProjector(runtime);
     console.log(`stackledger: projector running (${PROJECTIONS.map((p) => p.name).join(", ")})`);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
@@ -133,7 +133,7 @@ switch (command) {
     const since = new Date();
     await requestRebuild(runtime.handle.db, names);
     // This process runs the rebuild itself unless another process holds the projection; then it watches.
-    const projector = startProjector(runtime, config, names);
+    const projector = startProjector(runtime, names);
     const bar = new SingleBar({
       format: "rebuilding [{bar}] {value}/{total} events | {rate} events/s | ETA {eta_formatted} | {names}",
       ...BAR_OPTIONS,

@@ -105,7 +105,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const logState = await logHorizon.refresh();
 
-  const projector = config.projector ? startProjector(runtime, config) : undefined;
+  const projector = config.projector ? startProjector(runtime) : undefined;
   const feed = await createFeed({
     db: handle.readReplica?.db ?? handle.db,
     readsReplica: handle.readReplica !== undefined,
@@ -170,7 +170,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
 }
 
 /** Runs every projection's runner in this process (one active per projection across processes). */
-export function startProjector(runtime: Runtime, config: Config, names?: readonly string[]): Projector {
+export function startProjector(runtime: Runtime, names?: readonly string[]): Projector {
   return createProjector({
     db: runtime.handle.db,
     logId: runtime.logId,
