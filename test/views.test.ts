@@ -70,6 +70,7 @@ describe("the seed data set over HTTP", () => {
       ["layer-ownership", "live"],
       ["dependency-graph", "live"],
       ["integration-ranking", "live"],
+      ["deal-records", "live"],
     ]);
   });
 

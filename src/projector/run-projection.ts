@@ -141,7 +141,7 @@ async function step<S>(
   const changes = describeDiff(definition, live.rows, rows, diff);
 
   await context.db.transaction().execute(async (trx) => {
-    await writeDiff(trx, live.table, diff);
+    await writeDiff(trx, live.table, diff, definition.columns);
     if (changes.length > 0) {
       await trx
         .insertInto("view_changes")
@@ -212,7 +212,7 @@ async function rebuild<S>(
   const total = await countEvents(db);
   // Operational timestamps are wall-clock time; the injected clock decides only the valid date (today).
   const startedAt = new Date();
-  await createReadModelTable(db, table);
+  await createReadModelTable(db, table, definition.columns);
   await db
     .insertInto("projection_builds")
     .values({
@@ -279,7 +279,7 @@ async function rebuild<S>(
   const changes = old ? describeDiff(definition, before, rows, diffRows(before, rows)) : [];
 
   await db.transaction().execute(async (trx) => {
-    await writeDiff(trx, table, { upserts: [...rows], deletes: [] });
+    await writeDiff(trx, table, { upserts: [...rows], deletes: [] }, definition.columns);
     await trx
       .updateTable("projection_builds")
       .set({
