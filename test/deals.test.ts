@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECTIONS } from "../projections/index.js";
 import { createProjector, type Projector } from "../src/projector/create-projector.js";
 import { eventually } from "./support/eventually.js";
-import { parseCsv } from "./support/parse-csv.js";
 import { demoEvents } from "./support/fixtures.js";
+import { parseCsv } from "./support/parse-csv.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
