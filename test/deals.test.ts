@@ -138,6 +138,32 @@ describe("the deal list over the seed data", () => {
   });
 });
 
+describe("OpenAPI", () => {
+  it("describes both deal endpoints, the Deal schema and the CSV answers", async () => {
+    const doc = await get("/v1/openapi.json");
+    expect(doc.components.schemas.Deal.required).toEqual(
+      expect.arrayContaining(["dealId", "status", "parties", "valueUsd", "sources"]),
+    );
+    const list = doc.paths["/v1/deals"].get;
+    expect(list.parameters.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining([
+        "company",
+        "type",
+        "status",
+        "layer",
+        "from",
+        "to",
+        "q",
+        "minValueUsd",
+        "sort",
+      ]),
+    );
+    expect(list.responses["200"].content).toHaveProperty("text/csv");
+    expect(doc.paths["/v1/deals/{dealId}"].get.responses).toHaveProperty("404");
+    expect(doc.paths["/v1/views/rankings"].get.responses["200"].content).toHaveProperty("text/csv");
+  });
+});
+
 describe("CSV", () => {
   it("streams every deal of the list (no pagination) with its file name and cursor", async () => {
     const json = await get("/v1/deals?company=openai&limit=2");
