@@ -66,14 +66,14 @@ const SORTABLE = [
 ];
 
 /** A column header that sorts: first click the natural direction, a second click the other. */
-function sortHeader([key, label, first, second], state, filters) {
+function sortHeader([column, label, first, second], state, filters) {
   const current = filters.sort ?? "-openedOn";
   const active = current === first || current === second;
   const next = current === first ? second : first;
   const aria = active ? ` aria-sort="${current.startsWith("-") ? "descending" : "ascending"}"` : "";
   const href = `/deals?${dealsQuery(state, { ...filters, sort: next === "-openedOn" ? undefined : next })}`;
   const arrow = active ? (current.startsWith("-") ? " ▼" : " ▲") : "";
-  return `<th scope="col"${aria}><a class="sort" data-sort="${next}" href="${escapeHtml(href)}">${label}${arrow}</a></th>`;
+  return `<th scope="col" data-column="${column}"${aria}><a class="sort" data-sort="${next}" href="${escapeHtml(href)}">${label}${arrow}</a></th>`;
 }
 
 /** The deal list: one row per deal, sortable headers, and the CSV link for exactly this list. */
