@@ -15,7 +15,7 @@ export const DEAL_COLUMNS: readonly ReadModelColumn[] = [
   { name: "opened_day", type: "int4", index: "btree" },
   { name: "value_usd", type: "float8", index: "btree" },
   { name: "parties", type: "text[]", index: "gin" },
-  { name: "search", type: "text" },
+  { name: "search", type: "text", index: "trigram" },
   { name: "s_opened_asc", type: "text", index: "btree" },
   { name: "s_value_desc", type: "text", index: "btree" },
   { name: "s_value_asc", type: "text", index: "btree" },

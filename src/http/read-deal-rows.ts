@@ -35,9 +35,15 @@ export async function readDealRows(
   if (filters.minValueUsd !== undefined) where.push(sql`value_usd >= ${filters.minValueUsd}`);
   if (filters.q !== undefined) where.push(sql`search like ${likePattern(filters.q)}`);
   if (options.after !== undefined) where.push(sql`${column} > ${options.after}`);
+  // The page's keys are chosen on the narrow columns first; only its own rows' bodies are read (a sort of
+  // every matching row would otherwise carry, and detoast, each body).
   const result = await sql<{ sort_key: string; body: string }>`
-    select ${column} as sort_key, body::text as body from ${sql.table(table)}
-     where ${sql.join(where, sql` and `)}
-     order by ${column} limit ${options.limit}`.execute(db);
+    with page as (
+      select key, ${column} as sort_key from ${sql.table(table)}
+       where ${sql.join(where, sql` and `)}
+       order by ${column} limit ${options.limit})
+    select page.sort_key, t.body::text as body
+      from page join ${sql.table(table)} t on t.key = page.key
+     order by page.sort_key`.execute(db);
   return result.rows.map((row) => ({ sortKey: row.sort_key, json: row.body }));
 }

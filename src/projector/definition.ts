@@ -17,8 +17,11 @@ export interface ReadModelColumn {
   /** snake_case. */
   readonly name: string;
   readonly type: "text" | "text[]" | "float8" | "int4";
-  /** btree (text columns in the "C" collation, like sort keys) or gin (arrays); none by default. */
-  readonly index?: "btree" | "gin";
+  /**
+   * btree (text columns in the "C" collation, like sort keys), gin (arrays), or trigram (substring search;
+   * only where the pg_trgm extension can be created, else the column stays unindexed); none by default.
+   */
+  readonly index?: "btree" | "gin" | "trigram";
 }
 
 /** The change kinds of architecture.md, as written to `view_changes` and streamed by the feed. */

@@ -40,10 +40,32 @@ export async function createReadModelTable(
   );
   for (const column of columns) {
     if (column.index === undefined) continue;
+    if (column.index === "trigram") {
+      await createTrigramIndex(db, table, column.name);
+      continue;
+    }
     await sql`create index if not exists ${sql.id(`${table}_${column.name}_idx`)} on ${sql.table(table)} using ${sql.raw(column.index)} (${sql.id(column.name)})`.execute(
       db,
     );
   }
+}
+
+/**
+ * A trigram index for `like '%…%'`, when the server has pg_trgm (a trusted extension: the database owner may
+ * create it). The embedded database has no such extension: the search then scans, which is fine at its scale.
+ */
+async function createTrigramIndex(
+  db: Kysely<Database> | Transaction<Database>,
+  table: string,
+  column: string,
+) {
+  const available = await sql<{ ok: boolean }>`
+    select exists (select 1 from pg_available_extensions where name = 'pg_trgm') as ok`.execute(db);
+  if (!available.rows[0]?.ok) return;
+  await sql`create extension if not exists pg_trgm`.execute(db);
+  await sql`create index if not exists ${sql.id(`${table}_${column}_idx`)} on ${sql.table(table)} using gin (${sql.id(column)} gin_trgm_ops)`.execute(
+    db,
+  );
 }
 
 export async function dropReadModelTable(db: Kysely<Database> | Transaction<Database>, table: string) {

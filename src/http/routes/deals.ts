@@ -117,9 +117,9 @@ export function dealRoutes(deps: DealRoutesDeps) {
         async *records() {
           let from: string | undefined;
           for (;;) {
-            const rows = await list.read(from, 2000);
+            const rows = await list.read(from, 5000);
             for (const row of rows) yield JSON.parse(row.json) as unknown;
-            if (rows.length < 2000) return;
+            if (rows.length < 5000) return;
             from = rows.at(-1)!.sortKey;
           }
         },
