@@ -22,7 +22,8 @@ interface CachedRow {
 /**
  * The record of every deal as the projector runs it: one read-model row per deal listed today (a status at
  * today's date), in the list's default order (`-openedOn`, then id), with the columns its filters and sorts
- * read. The projector recomputes the rows at every step and at each UTC midnight; a deal's row is
+ * read. Its rows carry the record in `json` (their `body` is null): the API reads deals from the table, or
+ * computes them from the fold itself, never from these rows. The projector recomputes the rows at every step and at each UTC midnight; a deal's row is
  * recomputed only when it, its parties' names or the date changed.
  */
 export const dealRecords: ProjectionDefinition<DealRecordsState> = {
@@ -44,13 +45,15 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
         cached.day !== day
       ) {
         const deal = dealRecordAt(state, dealId, day);
+        // The row keeps the record as JSON text only (the projector writes and compares that); holding
+        // the record object as well would double the memory of 200k cached rows.
         const row =
           deal === undefined || deal.status === null
             ? undefined
             : {
                 key: dealId,
                 sortKey: dealSortKey(deal, "-openedOn"),
-                body: deal,
+                body: null,
                 json: JSON.stringify(deal),
                 columns: dealColumns(deal),
               };
