@@ -13,16 +13,24 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { PROJECTIONS } from "../projections/index.js";
+import { connectDatabase } from "../src/db/connect.js";
 import { appendEvents } from "../src/event-log/append-events.js";
+import { readLogId } from "../src/event-log/log-id.js";
 import { createProjector } from "../src/projector/create-projector.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
-import { type BenchDatabase, resetProjections, withBenchDatabase } from "./lib/database.js";
+import { type BenchDatabase, databaseUrl, resetProjections, withBenchDatabase } from "./lib/database.js";
 import { ACTOR } from "./lib/events.js";
 import { sampleProcess } from "./lib/process-stats.js";
 import { startServerProcess } from "./lib/server-process.js";
 import { SyntheticLog } from "./lib/synthetic-log.js";
 
-const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    // An already loaded bench database (left by an interrupted run): no load, and only deal-records rebuilt.
+    database: { type: "string" },
+  },
+});
 const SCALE = args.quick
   ? { events: 100_000, companies: 5000, deals: 20_000, requests: 200 }
   : { events: 1_000_000, companies: 5000, deals: 200_000, requests: 300 };
@@ -127,15 +135,30 @@ async function streamCsv(base: string, pid: number) {
   };
 }
 
+async function withLoadedDatabase<T>(name: string, body: (bench: BenchDatabase) => Promise<T>): Promise<T> {
+  const url = databaseUrl(name);
+  const handle = await connectDatabase({ url, poolSize: 4, applicationName: "stackledger-bench" });
+  try {
+    return await body({ name, url, handle, logId: await readLogId(handle.db) });
+  } finally {
+    await handle.close();
+  }
+}
+
 async function main() {
-  const result = await withBenchDatabase(4, async (bench) => {
-    const loaded = await load(bench);
-    log(`loaded ${loaded.events} events (${loaded.deals} deals) in ${loaded.seconds.toFixed(0)} s`);
+  const run = async (bench: BenchDatabase) => {
+    const reused = args.database !== undefined;
+    const loaded = reused ? { reused: bench.name } : await load(bench);
+    log(`log: ${JSON.stringify(loaded)}`);
     const older = PROJECTIONS.filter((p) => p.name !== "deal-records") as ProjectionDefinition<unknown>[];
-    const before = await rebuild(bench, older);
-    log(`rebuild of the three older projections: ${JSON.stringify(before)}`);
-    const after = await rebuild(bench, PROJECTIONS as readonly ProjectionDefinition<unknown>[]);
-    log(`rebuild of all four: ${JSON.stringify(after)}`);
+    const deals = PROJECTIONS.filter((p) => p.name === "deal-records") as ProjectionDefinition<unknown>[];
+    const before = reused ? undefined : await rebuild(bench, older);
+    if (before) log(`rebuild of the three older projections: ${JSON.stringify(before)}`);
+    const after = await rebuild(
+      bench,
+      reused ? deals : (PROJECTIONS as readonly ProjectionDefinition<unknown>[]),
+    );
+    log(`rebuild: ${JSON.stringify(after)}`);
 
     const server = await startServerProcess({ DATABASE_URL: bench.url, STACKLEDGER_PROJECTOR: "false" });
     try {
@@ -173,7 +196,10 @@ async function main() {
     } finally {
       await server.stop();
     }
-  });
+  };
+  const result = args.database
+    ? await withLoadedDatabase(args.database, run)
+    : await withBenchDatabase(4, run);
   console.log(JSON.stringify(result, null, 2));
 }
 
