@@ -183,6 +183,7 @@ export function renderDeal(body, state = {}) {
   const history = body.history
     .map((entry) => {
       const classes = [
+        "history-entry",
         entry.type === "DealRetracted" ? "retraction" : "",
         entry.type === "DealCorrected" ? "correction" : "",
         entry.inForce ? "" : "not-in-force",
