@@ -335,6 +335,9 @@ async function rebuild<S>(
     if (!context.lease.held()) throw new LostLeaseError();
   });
   if (changes.length > 0) context.onChanges?.();
+  // Statistics for the new table now, not when autovacuum gets to it: without them the planner misjudges
+  // the read model's filters (a deal-list query went from 158 ms to 4 ms at 200k rows).
+  await sql`analyze ${sql.table(table)}`.execute(db);
   if (old) await dropReadModelTable(db, old.table);
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
