@@ -60,6 +60,8 @@ async function expectSeedViews() {
     expectSameView(await view(`/v1/views/dependencies?${query}`), expected[asOf]!.dependencies);
     expectSameView(await view(`/v1/views/rankings?${query}`), expected[asOf]!.rankings);
   }
+  // The fourth projection (deal records) is live at the seed's cursor too.
+  await view(`/v1/deals?waitFor=${seedCursor}&timeout=10000&limit=1`);
 }
 
 describe("the seed data set over HTTP", () => {
