@@ -284,10 +284,11 @@ describe("two processes", () => {
              and a.datname = ${new URL(database.url!).pathname.slice(1)}`.execute(database.handle.db);
         return result.rows;
       };
-      const held = await eventually(holders, (rows) => rows.length === 3, 20_000);
+      const held = await eventually(holders, (rows) => rows.length === 4, 20_000);
       // One holder per projection, never two for the same one.
       const projectionOf = (app: string) => app.split(":")[1];
       expect(held.map((row) => projectionOf(row.app)).sort()).toEqual([
+        "deal-records",
         "dependency-graph",
         "integration-ranking",
         "layer-ownership",
@@ -304,10 +305,11 @@ describe("two processes", () => {
       const taken = await eventually(
         holders,
         (rows) =>
-          rows.length === 3 && rows.every((row) => Number(row.app.split(":")[2]) === standby.child.pid),
+          rows.length === 4 && rows.every((row) => Number(row.app.split(":")[2]) === standby.child.pid),
         20_000,
       );
       expect(taken.map((row) => Number(row.app.split(":")[2]))).toEqual([
+        standby.child.pid,
         standby.child.pid,
         standby.child.pid,
         standby.child.pid,

@@ -60,6 +60,8 @@ async function expectSeedViews() {
     expectSameView(await view(`/v1/views/dependencies?${query}`), expected[asOf]!.dependencies);
     expectSameView(await view(`/v1/views/rankings?${query}`), expected[asOf]!.rankings);
   }
+  // The fourth projection (deal records) is live at the seed's cursor too.
+  await view(`/v1/deals?waitFor=${seedCursor}&timeout=10000&limit=1`);
 }
 
 describe("the seed data set over HTTP", () => {
@@ -70,6 +72,7 @@ describe("the seed data set over HTTP", () => {
       ["layer-ownership", "live"],
       ["dependency-graph", "live"],
       ["integration-ranking", "live"],
+      ["deal-records", "live"],
     ]);
   });
 

@@ -3,6 +3,14 @@ import { readFile } from "node:fs/promises";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import {
+  DEAL_FILTERS,
+  type DealFilters,
+  dealsQuery,
+  renderDeal,
+  renderDealFilters,
+  renderDeals,
+} from "./client/deals.js";
+import {
   EDGE_LAYERS,
   escapeHtml,
   LAYERS,
@@ -43,6 +51,7 @@ const DashboardQuery = z.object({
 
 const ASSETS = {
   "app.js": "text/javascript; charset=utf-8",
+  "deals.js": "text/javascript; charset=utf-8",
   "render.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
 } as const;
@@ -166,6 +175,53 @@ export function dashboardRoutes({ api }: DashboardDeps) {
           main,
           css: (await asset("style.css")).text,
         }),
+      );
+    } catch (error) {
+      return errorPage(c, error, state, index);
+    }
+  });
+
+  /** The deal list's filters from a shared link (only the known keys; the API validates their values). */
+  const dealFiltersOf = (query: Record<string, string>): DealFilters =>
+    Object.fromEntries(
+      DEAL_FILTERS.filter((key) => query[key]).map((key) => [key, String(query[key]).slice(0, 200)]),
+    );
+
+  app.get("/deals", async (c) => {
+    const raw = c.req.query();
+    const { state, index } = await stateOf({
+      asOf: raw.asOf ?? "",
+      knownAt: raw.knownAt ?? "",
+      known: raw.known ?? "",
+    });
+    const filters = dealFiltersOf(raw);
+    try {
+      const body = await views.deals(`${dealsQuery(state, filters)}&limit=1000`);
+      const boot = { ...(await bootOf("deals", index, body, state)), filters };
+      const main = `<section id="deals-section" aria-labelledby="deals-title"><div class="section-head"><h2 id="deals-title">Deals</h2>${renderDealFilters(filters)}</div><div id="deals" class="scroll">${renderDeals(body, state, filters)}</div></section>`;
+      return c.html(
+        renderPage({ title: "Deals — stackledger", boot, state, main, css: (await asset("style.css")).text }),
+      );
+    } catch (error) {
+      return errorPage(c, error, state, index);
+    }
+  });
+
+  app.get("/deals/:dealId", async (c) => {
+    const id = c.req.param("dealId");
+    const raw = c.req.query();
+    const { state, index } = await stateOf({
+      asOf: raw.asOf ?? "",
+      knownAt: raw.knownAt ?? "",
+      known: raw.known ?? "",
+    });
+    try {
+      if (!slug.safeParse(id).success) throw new ApiProblemError(404, c.req.path, `No deal ${id}`);
+      const body = await views.deal(id, state);
+      const boot = { ...(await bootOf("deal", index, body, state)), dealId: id };
+      const main = `<div id="deal" data-deal="${id}">${renderDeal(body, state)}</div>`;
+      return c.html(
+        renderPage({ title: `${id} — stackledger`, boot, state, main, css: (await asset("style.css")).text }),
       );
     } catch (error) {
       return errorPage(c, error, state, index);

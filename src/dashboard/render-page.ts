@@ -12,7 +12,8 @@ import type { LogIndexSnapshot } from "./log-index.js";
 
 /** What the client script starts from (embedded as JSON; the page's data attributes say the rest). */
 export interface Boot {
-  readonly page: "map" | "company";
+  readonly page: "map" | "company" | "deals" | "deal";
+  readonly dealId?: string;
   readonly companyId?: string;
   readonly today: string;
   readonly firstDate: string;
@@ -62,6 +63,7 @@ export function renderPage(parts: PageParts): HtmlEscapedString | Promise<HtmlEs
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <h1><a href="/">stackledger</a> <span class="muted">map of the AI stack</span></h1>
+  <nav class="nav" aria-label="Sections"><a href="/"${boot.page === "map" ? raw(' aria-current="page"') : ""}>Map</a> <a href="/deals"${boot.page === "deals" ? raw(' aria-current="page"') : ""}>Deals</a></nav>
   <span id="badge" class="badge" data-state="offline" role="status">offline</span>
 </header>
 <form id="controls" class="controls" method="get" action="">
@@ -78,7 +80,7 @@ export function renderPage(parts: PageParts): HtmlEscapedString | Promise<HtmlEs
   ${mapOnly ? html`<input type="hidden" name="sort" value="${state.sort ?? ""}"><input type="hidden" name="dir" value="${state.dir ?? ""}">` : ""}
 </form>
 ${parts.error ? html`<p class="error" role="alert">${parts.error}</p>` : ""}
-<main id="main" class="${mapOnly ? "map" : "company"}">
+<main id="main" class="${mapOnly ? "map" : boot.page === "company" ? "company" : boot.page}">
 ${raw(parts.main)}
 <aside id="live" aria-labelledby="live-title">
   <h2 id="live-title">Live changes</h2>

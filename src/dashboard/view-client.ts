@@ -83,6 +83,13 @@ export function createViewClient(api: InProcessApi) {
       get<CompanyDetail>(`/v1/views/layers/${encodeURIComponent(id)}?${timeParams(state)}`),
     timeline: (id: string, state: ViewState) =>
       get<Timeline>(`/v1/companies/${encodeURIComponent(id)}/timeline?${timeParams(state)}`),
+    /** One page of the deal list (the query as built by the page: time state, filters, limit). */
+    deals: (query: string) =>
+      get<{ asOf: string; cursor: string; deals: unknown[]; next?: string }>(`/v1/deals?${query}`),
+    deal: (id: string, state: ViewState) =>
+      get<{ asOf: string; cursor: string; deal: unknown; history: unknown[] }>(
+        `/v1/deals/${encodeURIComponent(id)}?${timeParams(state)}`,
+      ),
     events: (after: string | undefined) =>
       get<{ events: LogEnvelope[]; next: string; end?: true }>(
         `/v1/events?limit=1000${after ? `&after=${encodeURIComponent(after)}` : ""}`,

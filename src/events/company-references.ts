@@ -2,7 +2,7 @@ import { type DomainEvent, isCompanyEvent, isOpeningEvent } from "./catalog.js";
 import { CompanyId, isRecord } from "./primitives.js";
 
 /** Fields holding one company id, across every opening type. */
-const SINGLE_ID_FIELDS = [
+export const SINGLE_ID_FIELDS = [
   "investee",
   "acquirer",
   "target",
@@ -22,7 +22,18 @@ const SINGLE_ID_FIELDS = [
 ] as const;
 
 /** Fields holding a list of company ids. */
-const ID_LIST_FIELDS = ["partners", "hostedOn", "subjects"] as const;
+export const ID_LIST_FIELDS = ["partners", "hostedOn", "subjects"] as const;
+
+/**
+ * The role of one element of a list of parties (a deal record names each party by its field, in the
+ * singular). `investors` holds objects whose `companyId` is the party; the others hold ids.
+ */
+export const PARTY_LIST_ROLES = {
+  partners: "partner",
+  hostedOn: "host",
+  subjects: "subject",
+  investors: "investor",
+} as const;
 
 /** Fields holding objects whose listed keys hold company ids. */
 const NESTED_ID_FIELDS = {

@@ -50,7 +50,14 @@ export {
   streamIdOf,
 } from "./catalog.js";
 export { COMPANY_KINDS, CompanyRegistered, CompanyUpdated, RegisteredLayer } from "./company-events.js";
-export { companyIdsInFields, partiesOf, referencedCompanyIds } from "./company-references.js";
+export {
+  companyIdsInFields,
+  ID_LIST_FIELDS,
+  PARTY_LIST_ROLES,
+  partiesOf,
+  referencedCompanyIds,
+  SINGLE_ID_FIELDS,
+} from "./company-references.js";
 export {
   EventEnvelope,
   EXPECTED_VERSION_KEYWORDS,

@@ -7,6 +7,7 @@ import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
 import { requestId } from "./request-header.js";
 import { adminRoutes } from "./routes/admin.js";
+import { dealRoutes } from "./routes/deals.js";
 import { docsRoutes } from "./routes/docs.js";
 import { eventRoutes } from "./routes/events.js";
 import { feedRoutes } from "./routes/feed.js";
@@ -49,6 +50,7 @@ export function createApp(appDeps: AppDeps) {
   const clock = deps.clock ?? (() => new Date());
   app.route("/v1/views", viewRoutes({ ...deps, views, clock }));
   app.route("/v1/companies", timelineRoutes({ ...deps, views }));
+  app.route("/v1/deals", dealRoutes({ ...deps, views, clock }));
   app.route("/v1/projections", projectionRoutes({ ...deps, projections }));
   if (deps.feed) app.route("/v1/feed", feedRoutes({ ...deps, feed: deps.feed }));
   app.route("/v1/admin", adminRoutes(deps));

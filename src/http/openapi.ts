@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPES, eventDataSchemas } from "../events/index.js";
+import { CSV_CONTENT, dealPaths, dealSchemas } from "./openapi-deals.js";
 import { ExpectedVersionSchema } from "./parse-append-body.js";
 
 const json = (schema: z.ZodType) =>
@@ -113,6 +114,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         ...eventSchemas,
         EventInput: { oneOf: EVENT_TYPES.map((type) => ref(`${type}Event`)) },
         Envelope: envelope,
+        ...dealSchemas(),
         Problem: {
           type: "object",
           required: ["type", "title", "status"],
@@ -237,6 +239,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         },
       },
       ...viewPaths(),
+      ...dealPaths(),
       "/health": { get: { summary: "Liveness", responses: { "200": ok("Alive", { type: "object" }) } } },
       "/metrics": {
         get: {
@@ -278,18 +281,29 @@ const VIEW_PARAMETERS = [
     maximum: 10000,
     default: 5000,
   }),
+  query("format", "`csv` for text/csv (same as `Accept: text/csv`): every record, no pagination", {
+    enum: ["json", "csv"],
+  }),
 ];
 const viewResponse = (description: string, listKey: string) => ({
-  "200": ok(description, {
-    type: "object",
-    required: ["asOf", "cursor", listKey],
-    properties: {
-      asOf: { type: "string", format: "date" },
-      cursor: { type: "string", description: "The knowledge point this view reflects" },
-      [listKey]: { type: "array", items: { type: "object" } },
-      next: { type: "string", description: "Present when more entries remain" },
+  "200": {
+    description,
+    content: {
+      "application/json": {
+        schema: {
+          type: "object",
+          required: ["asOf", "cursor", listKey],
+          properties: {
+            asOf: { type: "string", format: "date" },
+            cursor: { type: "string", description: "The knowledge point this view reflects" },
+            [listKey]: { type: "array", items: { type: "object" } },
+            next: { type: "string", description: "Present when more entries remain" },
+          },
+        },
+      },
+      ...CSV_CONTENT,
     },
-  }),
+  },
   "400": problem("Bad parameters"),
   "410": problem("A cursor of another log"),
   "503": problem("The projection has failed"),

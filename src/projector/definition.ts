@@ -6,6 +6,22 @@ export interface ReadModelRow {
   /** Ascending sort keys give the view's order (compared by code unit, like the "C" collation). */
   readonly sortKey: string;
   readonly body: unknown;
+  /** Values of the definition's `columns`, by name (a pure function of `body`). */
+  readonly columns?: Readonly<Record<string, unknown>>;
+  /** `body` as JSON text, when the definition already has it (saves a stringify per row and step). */
+  readonly json?: string;
+}
+
+/** An extra, indexed column of a read-model table, for filters and orders beyond the sort key. */
+export interface ReadModelColumn {
+  /** snake_case. */
+  readonly name: string;
+  readonly type: "text" | "text[]" | "float8" | "int4";
+  /**
+   * btree (text columns in the "C" collation, like sort keys), gin (arrays), or trigram (substring search;
+   * only where the pg_trgm extension can be created, else the column stays unindexed); none by default.
+   */
+  readonly index?: "btree" | "gin" | "trigram";
 }
 
 /** The change kinds of architecture.md, as written to `view_changes` and streamed by the feed. */
@@ -17,7 +33,8 @@ export type ChangeKind =
   | "control_lost"
   | "edge_added"
   | "edge_removed"
-  | "rank_changed";
+  | "rank_changed"
+  | "deal_status_changed";
 
 export interface ViewChange {
   readonly kind: ChangeKind;
@@ -25,6 +42,7 @@ export interface ViewChange {
   readonly layer?: string;
   readonly customer?: string;
   readonly supplier?: string;
+  readonly dealId?: string;
   readonly before?: unknown;
   readonly after?: unknown;
   /** A sentence a person understands: "spacex gained application via anysphere (acquisition completed)". */
@@ -41,6 +59,8 @@ export interface ProjectionDefinition<S = unknown> {
   readonly version: number;
   /** Event types the reducer reads; others are skipped without being passed to `apply`. */
   readonly eventTypes: readonly string[];
+  /** Extra read-model columns (filled from each row's `columns`); none by default. */
+  readonly columns?: readonly ReadModelColumn[];
   init(): S;
   /** Deterministic; may mutate and return `state`. Throwing stops the projection (never skips). */
   apply(state: S, event: RecordedEvent): S;

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { ReadModelRow } from "./definition.js";
+import type { ReadModelColumn, ReadModelRow } from "./definition.js";
 
 /**
  * Read-model rows as stored: their sort key (ascending = the view's order) and their JSON text (compared as
@@ -9,6 +9,8 @@ import type { ReadModelRow } from "./definition.js";
 export interface StoredRow {
   readonly sortKey: string;
   readonly json: string;
+  /** Extra column values (absent for rows loaded back from the table: only changed rows are written). */
+  readonly columns?: Readonly<Record<string, unknown>>;
 }
 
 export type RowSet = Map<string, StoredRow>;
@@ -20,12 +22,48 @@ export function readModelTableName(name: string, version: number, build: number)
   return table;
 }
 
-export async function createReadModelTable(db: Kysely<Database> | Transaction<Database>, table: string) {
+const columnType = (column: ReadModelColumn) =>
+  sql.raw(column.type === "text" ? `text collate "C"` : column.type);
+
+export async function createReadModelTable(
+  db: Kysely<Database> | Transaction<Database>,
+  table: string,
+  columns: readonly ReadModelColumn[] = [],
+) {
   // Collation "C": byte order, the same as the JavaScript string order the views sort with.
-  await sql`create table if not exists ${sql.table(table)} (key text primary key, sort_key text collate "C" not null, body json not null)`.execute(
+  const extra = columns.map((column) => sql`, ${sql.id(column.name)} ${columnType(column)}`);
+  await sql`create table if not exists ${sql.table(table)} (key text primary key, sort_key text collate "C" not null, body json not null${sql.join(extra, sql``)})`.execute(
     db,
   );
   await sql`create index if not exists ${sql.id(`${table}_sort_idx`)} on ${sql.table(table)} (sort_key)`.execute(
+    db,
+  );
+  for (const column of columns) {
+    if (column.index === undefined) continue;
+    if (column.index === "trigram") {
+      await createTrigramIndex(db, table, column.name);
+      continue;
+    }
+    await sql`create index if not exists ${sql.id(`${table}_${column.name}_idx`)} on ${sql.table(table)} using ${sql.raw(column.index)} (${sql.id(column.name)})`.execute(
+      db,
+    );
+  }
+}
+
+/**
+ * A trigram index for `like '%…%'`, when the server has pg_trgm (a trusted extension: the database owner may
+ * create it). The embedded database has no such extension: the search then scans, which is fine at its scale.
+ */
+async function createTrigramIndex(
+  db: Kysely<Database> | Transaction<Database>,
+  table: string,
+  column: string,
+) {
+  const available = await sql<{ ok: boolean }>`
+    select exists (select 1 from pg_available_extensions where name = 'pg_trgm') as ok`.execute(db);
+  if (!available.rows[0]?.ok) return;
+  await sql`create extension if not exists pg_trgm`.execute(db);
+  await sql`create index if not exists ${sql.id(`${table}_${column}_idx`)} on ${sql.table(table)} using gin (${sql.id(column)} gin_trgm_ops)`.execute(
     db,
   );
 }
@@ -42,7 +80,16 @@ export async function loadRows(db: Kysely<Database>, table: string): Promise<Row
 
 /** Turns a view's rows into the stored form. */
 export function toRowSet(rows: readonly ReadModelRow[]): RowSet {
-  return new Map(rows.map((row) => [row.key, { sortKey: row.sortKey, json: JSON.stringify(row.body) }]));
+  return new Map(
+    rows.map((row) => [
+      row.key,
+      {
+        sortKey: row.sortKey,
+        json: row.json ?? JSON.stringify(row.body),
+        ...(row.columns === undefined ? {} : { columns: row.columns }),
+      },
+    ]),
+  );
 }
 
 export interface RowDiff {
@@ -61,10 +108,19 @@ export function diffRows(before: RowSet, after: RowSet): RowDiff {
 }
 
 /** Applies a diff inside the caller's transaction, in chunks that keep statements small. */
-export async function writeDiff(trx: Transaction<Database>, table: string, diff: RowDiff): Promise<void> {
+export async function writeDiff(
+  trx: Transaction<Database>,
+  table: string,
+  diff: RowDiff,
+  columns: readonly ReadModelColumn[] = [],
+): Promise<void> {
   for (let i = 0; i < diff.deletes.length; i += 1000) {
     const keys = diff.deletes.slice(i, i + 1000);
     await sql`delete from ${sql.table(table)} where key = any(${keys}::text[])`.execute(trx);
+  }
+  if (columns.length > 0) {
+    await writeUpsertsWithColumns(trx, table, diff.upserts, columns);
+    return;
   }
   for (let i = 0; i < diff.upserts.length; i += 1000) {
     const chunk = diff.upserts.slice(i, i + 1000);
@@ -72,6 +128,37 @@ export async function writeDiff(trx: Transaction<Database>, table: string, diff:
       insert into ${sql.table(table)} (key, sort_key, body)
       select * from unnest(${chunk.map(([key]) => key)}::text[], ${chunk.map(([, r]) => r.sortKey)}::text[], ${chunk.map(([, r]) => r.json)}::json[])
       on conflict (key) do update set sort_key = excluded.sort_key, body = excluded.body`.execute(trx);
+  }
+}
+
+/**
+ * Upserts with extra columns: one JSON array of records per chunk, unpacked by `json_to_recordset` (which
+ * also turns JSON arrays into `text[]`, where `unnest` of a 2-D array could not).
+ */
+async function writeUpsertsWithColumns(
+  trx: Transaction<Database>,
+  table: string,
+  upserts: readonly [string, StoredRow][],
+  columns: readonly ReadModelColumn[],
+) {
+  const names = ["key", "sort_key", "body", ...columns.map((column) => column.name)];
+  const types = [sql`key text`, sql`sort_key text`, sql`body json`].concat(
+    columns.map((column) => sql`${sql.id(column.name)} ${sql.raw(column.type)}`),
+  );
+  const ids = sql.join(names.map((name) => sql.id(name)));
+  const updates = sql.join(names.slice(1).map((name) => sql`${sql.id(name)} = excluded.${sql.id(name)}`));
+  for (let i = 0; i < upserts.length; i += 1000) {
+    // The body is spliced in as the JSON text it already is (no parse and stringify per row).
+    const records = upserts.slice(i, i + 1000).map(([key, row]) => {
+      const values = columns.map(
+        (column) => `,${JSON.stringify(column.name)}:${JSON.stringify(row.columns?.[column.name] ?? null)}`,
+      );
+      return `{"key":${JSON.stringify(key)},"sort_key":${JSON.stringify(row.sortKey)},"body":${row.json}${values.join("")}}`;
+    });
+    await sql`
+      insert into ${sql.table(table)} (${ids})
+      select ${ids} from json_to_recordset(${`[${records.join(",")}]`}::json) as x(${sql.join(types)})
+      on conflict (key) do update set ${updates}`.execute(trx);
   }
 }
 

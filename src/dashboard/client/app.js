@@ -1,6 +1,8 @@
 // The dashboard's behaviour: time slider, sorting and search, graph focus, the live feed and the append form.
 // It reads only the public API (/v1/views/*, /v1/companies/*/timeline, /v1/feed/changes, POST /v1/events)
 // and draws with the same renderers as the server (render.js), so a redraw never changes the layout.
+
+import { DEAL_FILTERS, dealsQuery, renderDeal, renderDeals } from "./deals.js";
 import {
   escapeHtml,
   renderCompany,
@@ -38,6 +40,11 @@ const state = {
   focus: read("focus"),
 };
 if (!state.knownAt && read("known") === "then") state.knownAt = knownAtFor(state.asOf ?? "9999-12-31");
+/** The deal list's filters (the deals page keeps these in the URL instead of the map's). */
+const dealFilters = Object.fromEntries(
+  DEAL_FILTERS.filter((key) => read(key)).map((key) => [key, read(key)]),
+);
+const onDeals = boot.page === "deals" || boot.page === "deal";
 
 function knownAtFor(day) {
   let cursor = "start";
@@ -50,7 +57,8 @@ function knownAtFor(day) {
 
 function syncUrl() {
   const next = new URLSearchParams();
-  for (const [key, value] of Object.entries(state)) if (value) next.set(key, value);
+  const shown = onDeals ? { asOf: state.asOf, knownAt: state.knownAt, ...dealFilters } : state;
+  for (const [key, value] of Object.entries(shown)) if (value) next.set(key, value);
   const text = next.toString();
   history.replaceState(null, "", `${location.pathname}${text ? `?${text}` : ""}`);
 }
@@ -148,7 +156,15 @@ function showTime(asOf, cursor) {
 /** Fetches the views for the current state and redraws; the newest request wins. */
 async function redraw(reason) {
   const started = performance.now();
-  if (boot.page === "company") {
+  if (boot.page === "deals") {
+    const body = await getJson(`/v1/deals?${dealsQuery(state, dealFilters, { limit: "1000" })}`);
+    replace($("deals"), renderDeals(body, state, dealFilters));
+    showTime(body.asOf, body.cursor);
+  } else if (boot.page === "deal") {
+    const body = await getJson(`/v1/deals/${encodeURIComponent(boot.dealId)}?${viewParams()}`);
+    replace($("deal"), renderDeal(body, state));
+    showTime(body.asOf, body.cursor);
+  } else if (boot.page === "company") {
     const id = boot.companyId;
     const [detail, edges, timeline, layers] = await Promise.all([
       getJson(`/v1/views/layers/${id}?${viewParams()}`),
@@ -294,6 +310,35 @@ graph?.addEventListener("keydown", (event) => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
+// Deals: search as you type, filters, sortable columns
+
+let searchTimer;
+$("deal-q")?.addEventListener("input", (event) => {
+  dealFilters.q = event.target.value.trim() || undefined;
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    syncUrl();
+    requestRedraw("search");
+  }, 200);
+});
+for (const key of ["type", "status", "layer", "company", "from", "to", "minValueUsd"]) {
+  $(`deal-${key}`)?.addEventListener("change", (event) => {
+    if (event.target.validity && !event.target.validity.valid) return;
+    dealFilters[key] = event.target.value.trim() || undefined;
+    syncUrl();
+    requestRedraw("filter");
+  });
+}
+$("deals")?.addEventListener("click", (event) => {
+  const link = event.target.closest("a.sort");
+  if (!link) return;
+  event.preventDefault();
+  dealFilters.sort = link.dataset.sort === "-openedOn" ? undefined : link.dataset.sort;
+  syncUrl();
+  requestRedraw("sort");
+});
+
+// ---------------------------------------------------------------------------------------------------------
 // Live: the change feed
 
 const badge = $("badge");
@@ -320,9 +365,11 @@ function addToTicker(change) {
     li.dataset.kind = item.kind;
     const time = document.createElement("time");
     time.textContent = new Date().toLocaleTimeString([], { hour12: false });
-    const text = document.createElement("span");
+    // Deal news links to the deal's page.
+    const text = document.createElement(item.dealId ? "a" : "span");
     text.className = "description";
     text.textContent = item.description;
+    if (item.dealId) text.href = `/deals/${encodeURIComponent(item.dealId)}`;
     const from = document.createElement("span");
     from.className = "muted";
     from.textContent = ` · ${change.projection}`;

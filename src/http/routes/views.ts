@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { compareLogPositions, decodeCursor, encodeCursor, type LogPosition } from "../../event-log/cursor.js";
 import { EventLogError, ValidationError } from "../../event-log/errors.js";
@@ -6,6 +6,8 @@ import { DEPENDENCY_LAYERS, IsoDate } from "../../events/index.js";
 import { ReducerError } from "../../projector/fold-log.js";
 import { matchesFilters, type PageRow, type RowFilter } from "../../projector/read-model-table.js";
 import type { ViewReader } from "../../projector/view-reader.js";
+import { type CsvColumn, csvResponse, wantsCsv } from "../csv.js";
+import { dependenciesCsvColumns, layersCsvColumns, rankingsCsvColumns } from "../csv-columns.js";
 import type { AppDeps, AppEnv } from "../deps.js";
 import { parseQuery } from "../parse-query.js";
 
@@ -18,6 +20,7 @@ const ViewQuery = z.strictObject({
   after: z.string().optional(),
   waitFor: z.string().optional(),
   timeout: z.coerce.number().int().min(0).max(10_000).default(5000),
+  format: z.enum(["json", "csv"]).optional(),
 });
 const DependenciesQuery = ViewQuery.extend({
   company: slug.optional(),
@@ -26,7 +29,7 @@ const DependenciesQuery = ViewQuery.extend({
 type ViewQuery = z.infer<typeof ViewQuery>;
 
 /** 503: the projection stopped on an event its reducer could not apply (see GET /v1/projections). */
-class ProjectionFailedError extends EventLogError {
+export class ProjectionFailedError extends EventLogError {
   override name = "ProjectionFailedError";
   constructor(name: string) {
     super(503, "projection-failed", `The ${name} projection has failed; GET /v1/projections shows the error`);
@@ -34,7 +37,7 @@ class ProjectionFailedError extends EventLogError {
 }
 
 /** 504: the view did not reach the cursor a client waited for. */
-class WaitTimeoutError extends EventLogError {
+export class WaitTimeoutError extends EventLogError {
   override name = "WaitTimeoutError";
   constructor() {
     super(504, "wait-timeout", "The view did not reach the waitFor cursor within the timeout");
@@ -136,8 +139,30 @@ export function viewRoutes(deps: ViewRoutesDeps) {
     }}`;
   const json = { "Content-Type": "application/json; charset=UTF-8" };
 
+  /** The whole list (no pagination) as a streamed CSV file named after the view and its date. */
+  async function csv(
+    c: Context<AppEnv>,
+    name: string,
+    file: string,
+    query: ViewQuery,
+    columns: CsvColumn[],
+    filters: RowFilter[] = [],
+  ) {
+    const view = await page(name, { ...query, after: undefined, limit: 1_000_000_000 }, filters);
+    return csvResponse(c, {
+      name: `stackledger-${file}-${view.asOf}.csv`,
+      cursor: view.cursor,
+      columns,
+      *records() {
+        for (const row of view.rows) yield JSON.parse(row);
+      },
+    });
+  }
+
   app.get("/layers", async (c) => {
-    const view = await page("layer-ownership", parseQuery(c, ViewQuery));
+    const query = parseQuery(c, ViewQuery);
+    if (wantsCsv(c, query.format)) return csv(c, "layer-ownership", "layers", query, layersCsvColumns());
+    const view = await page("layer-ownership", query);
     return c.body(list(view, "companies", view.rows.map(withoutControls)), 200, json);
   });
 
@@ -167,12 +192,18 @@ export function viewRoutes(deps: ViewRoutesDeps) {
     const filters: RowFilter[] = [];
     if (query.company) filters.push({ fields: ["customer", "supplier"], value: query.company });
     if (query.layer) filters.push({ fields: ["layer"], value: query.layer });
+    if (wantsCsv(c, query.format)) {
+      return csv(c, "dependency-graph", "dependencies", query, dependenciesCsvColumns(), filters);
+    }
     const view = await page("dependency-graph", query, filters);
     return c.body(list(view, "edges", view.rows), 200, json);
   });
 
   app.get("/rankings", async (c) => {
-    const view = await page("integration-ranking", parseQuery(c, ViewQuery));
+    const query = parseQuery(c, ViewQuery);
+    if (wantsCsv(c, query.format))
+      return csv(c, "integration-ranking", "rankings", query, rankingsCsvColumns());
+    const view = await page("integration-ranking", query);
     return c.body(list(view, "rankings", view.rows), 200, json);
   });
 
@@ -180,7 +211,7 @@ export function viewRoutes(deps: ViewRoutesDeps) {
 }
 
 /** Polls until `read()` reaches `target` in delivery order, or throws 504 after `timeoutMs`. */
-async function waitUntil(
+export async function waitUntil(
   read: () => Promise<LogPosition | undefined>,
   target: LogPosition,
   timeoutMs: number,
