@@ -534,7 +534,11 @@ function requests(operation: Operation): fc.Arbitrary<FuzzRequest> {
         body: sendsBody ? draw.body?.bytes : undefined,
         chunked: sendsBody && draw.body?.chunked,
         waits,
-        documented5xx: draw.method === operation.method ? operation.documented5xx : [],
+        // HEAD is answered by the GET route.
+        documented5xx:
+          draw.method === operation.method || (draw.method === "HEAD" && operation.method === "GET")
+            ? operation.documented5xx
+            : [],
       };
     });
 }
