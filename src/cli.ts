@@ -109,7 +109,7 @@ switch (command) {
     break;
   }
   case "project": {
-    const runtime = await openRuntime(config, { waitForDatabase: true });
+    const runtime = await openRuntime(config, { waitForDatabase: true, role: "projector" });
     const projector = startProjector(runtime);
     console.log(`stackledger: projector running (${PROJECTIONS.map((p) => p.name).join(", ")})`);
     await new Promise<void>((resolve) => {

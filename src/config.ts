@@ -17,6 +17,8 @@ export interface Config {
   readonly poolSize: number;
   /** How long a request waits for a database connection before answering 503. */
   readonly dbTimeoutMs: number;
+  /** `LOG_LEVEL`: trace, debug, info, warn, error, fatal or silent. */
+  readonly logLevel: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -36,6 +38,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "STACKLEDGER_MAX_BODY_BYTES",
     ),
     poolSize: integer(env.STACKLEDGER_POOL_SIZE, 10, "STACKLEDGER_POOL_SIZE"),
+    logLevel: env.LOG_LEVEL || "info",
     dbTimeoutMs: integer(env.STACKLEDGER_DB_TIMEOUT_MS, DEFAULT_DB_TIMEOUT_MS, "STACKLEDGER_DB_TIMEOUT_MS"),
   };
 }

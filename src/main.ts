@@ -9,9 +9,9 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     if (stopping || !server) return;
     stopping = true;
-    console.log(`stackledger: ${signal} received, shutting down`);
+    server.log.info({ signal }, "shutting down");
     server.close().catch((error: Error) => {
-      console.error(`stackledger: shutdown failed: ${error.message}`);
+      server.log.error({ reason: error.message }, "shutdown failed");
       process.exitCode = 1;
     });
   });

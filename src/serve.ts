@@ -23,6 +23,7 @@ import {
   staticTokenRegistry,
   type TokenRegistry,
 } from "./http/tokens.js";
+import { createLogger, type Logger, type ProcessRole } from "./log/logger.js";
 import { createProjector, type Projector } from "./projector/create-projector.js";
 
 export const DEMO_DATA_FILE = fileURLToPath(new URL("../data/demo-events.ndjson", import.meta.url));
@@ -34,14 +35,21 @@ export interface Runtime {
   readonly wakeUp: WakeUp;
   /** Wakes readers of view changes after the projector wrote some (NOTIFY view_changes + in-process). */
   readonly changesWakeUp: WakeUp;
+  /** Structured logs of this process (JSON lines; readable on a terminal). */
+  readonly log: Logger;
 }
 
 /**
  * Connects, migrates and reads the log's identity: what every command needs. A long-running process
  * (`waitForDatabase`) started while its database is away waits for it, saying so, instead of exiting.
  */
-export async function openRuntime(config: Config, { waitForDatabase = false } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  { waitForDatabase = false, role = "cli" as ProcessRole } = {},
+): Promise<Runtime> {
+  const log = createLogger({ role, level: config.logLevel });
   const handle = await connectDatabase({
+    log: (message) => log.warn(message),
     url: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.poolSize,
@@ -56,7 +64,7 @@ export async function openRuntime(config: Config, { waitForDatabase = false } = 
       } catch (error) {
         if (!waitForDatabase || !isDatabaseUnavailable(error)) throw error;
         if (attempt === 1 || attempt % 10 === 0)
-          console.warn(`stackledger: waiting for the database (${(error as Error).message})`);
+          log.warn({ attempt, reason: (error as Error).message }, "waiting for the database");
         await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
       }
     }
@@ -67,10 +75,10 @@ export async function openRuntime(config: Config, { waitForDatabase = false } = 
             await sql`select pg_notify(${channel}, '')`.execute(handle.db);
           }
         : undefined;
-    const onError = (error: Error) => console.warn(`stackledger: wake-up failed: ${error.message}`);
+    const onError = (error: Error) => log.warn({ reason: error.message }, "wake-up failed");
     const wakeUp = createWakeUp(notify("events"), onError);
     const changesWakeUp = createWakeUp(notify("view_changes"), onError);
-    return { handle, logId, wakeUp, changesWakeUp };
+    return { handle, logId, wakeUp, changesWakeUp, log };
   } catch (error) {
     await handle.close();
     throw error;
@@ -79,12 +87,13 @@ export async function openRuntime(config: Config, { waitForDatabase = false } = 
 
 export interface RunningServer {
   readonly url: string;
+  readonly log: Logger;
   close(): Promise<void>;
 }
 
 /** Starts the API: migrate, demo data into an empty log, tokens, HTTP; prints the banner. */
 export async function startServer(config: Config): Promise<RunningServer> {
-  const runtime = await openRuntime(config, { waitForDatabase: true });
+  const runtime = await openRuntime(config, { waitForDatabase: true, role: "api" });
   const { handle, logId, wakeUp } = runtime;
   const { tokens, adminToken } = await resolveTokens(config, handle);
 
@@ -101,7 +110,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // A log ahead of its cluster (a logical restore) is detected here, re-checked on /ready and every few seconds.
   const logHorizon = watchLogHorizon(handle.db, {
     logId,
-    onChange: (state) => console.warn(`stackledger: ${describeLogState(state)}`),
+    onChange: (state) => runtime.log.warn({ log: state }, describeLogState(state)),
   });
   const logState = await logHorizon.refresh();
 
@@ -113,9 +122,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     databaseUrl: runtime.handle.primaryUrl,
     eventWakeUp: wakeUp,
     changeWakeUp: runtime.changesWakeUp,
+    log: (message) => runtime.log.warn(message),
   });
   const app = createApp({
     feed,
+    logger: runtime.log,
+    poolStats: handle.poolStats,
     db: handle.db,
     readDb: handle.readReplica?.db,
     replica: handle.readReplica,
@@ -153,10 +165,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
   ];
   if (demo) lines.push(`  ${demo}`);
   if (logState.status !== "ok") lines.push(`  REFUSING TO SERVE THE LOG: ${describeLogState(logState)}`);
+  // The banner for people (and scripts that read "listening on"), then the same as a structured line.
   console.log(lines.join("\n"));
+  runtime.log.info(
+    { url, database: handle.kind, projector: projector !== undefined, log: logState.status },
+    "listening",
+  );
 
   return {
     url,
+    log: runtime.log,
     async close() {
       // Stop accepting, let in-flight requests finish, then close the pool.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -178,6 +196,7 @@ export function startProjector(runtime: Runtime, names?: readonly string[]): Pro
     databaseUrl: runtime.handle.primaryUrl,
     wakeUp: runtime.wakeUp,
     onChanges: () => runtime.changesWakeUp.signal(),
+    log: (message) => runtime.log.info({ component: "projector" }, message),
   });
 }
 

@@ -19,6 +19,8 @@ export interface DatabaseHandle {
   readonly dataDir?: string;
   /** A pg pool for callers that need a raw client (benchmarks); postgres with a single host only. */
   readonly pool?: pg.Pool;
+  /** The PostgreSQL pool's connections now (postgres only). */
+  readonly poolStats?: () => PoolStats;
   /** The single-host URL of the current primary, for dedicated connections (LISTEN, leases); postgres only. */
   readonly primaryUrl?: () => Promise<string>;
   /** The replica that serves reads, when `DATABASE_READ_URL` is set. */
@@ -27,6 +29,20 @@ export interface DatabaseHandle {
   readonly dump?: () => Promise<EmbeddedDump>;
   close(): Promise<void>;
 }
+
+/** The pool's connections now: the gauges an operator watches for exhaustion. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  /** Requests queued for a connection. */
+  readonly waiting: number;
+}
+
+const statsOf = (pool: pg.Pool | undefined): PoolStats => ({
+  total: pool?.totalCount ?? 0,
+  idle: pool?.idleCount ?? 0,
+  waiting: pool?.waitingCount ?? 0,
+});
 
 /** What the append's hot path needs of a pool: a client to run a named prepared statement on. */
 export interface CheckoutPool {
@@ -57,6 +73,8 @@ export interface ConnectOptions {
   readonly connectTimeoutMs?: number;
   /** A hot standby of `url` that serves reads (`DATABASE_READ_URL`). */
   readonly readUrl?: string;
+  /** Where connection trouble is reported (default: stderr). */
+  readonly log?: (message: string) => void;
 }
 
 export const DEFAULT_DB_TIMEOUT_MS = 5000;
@@ -97,7 +115,9 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
     // An idle client that loses its server (restart, terminate) must not crash the process.
     pool.on("error", (error) => {
       locator.invalidate();
-      console.warn(`stackledger: idle database client failed: ${error.message}`);
+      (options.log ?? ((message) => console.warn(`stackledger: ${message}`)))(
+        `idle database client failed: ${error.message}`,
+      );
     });
     // pg-pool listens for errors only on idle clients: a client checked out (a query, a transaction) whose
     // server goes away emits 'error' with nobody listening, which kills the process. The query in flight
@@ -112,19 +132,35 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
     const pool = makePool(url);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     pools.set(db, pool);
-    return { db, kind: "postgres", pool, primaryUrl: locator.current, close: () => db.destroy() };
+    return {
+      db,
+      kind: "postgres",
+      pool,
+      poolStats: () => statsOf(pool),
+      primaryUrl: locator.current,
+      close: () => db.destroy(),
+    };
   }
   const pool = createFailoverPool(locator, makePool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
-  return { db, kind: "postgres", primaryUrl: locator.current, close: () => db.destroy() };
+  return {
+    db,
+    kind: "postgres",
+    poolStats: pool.stats,
+    primaryUrl: locator.current,
+    close: () => db.destroy(),
+  };
 }
 
 /**
  * A pool over the current primary of a multi-host URL: when a connection to it fails, the next checkout
  * looks for the primary again (after a failover, the promoted standby) and moves to a pool on it.
  */
-function createFailoverPool(locator: PrimaryLocator, makePool: (url: string) => pg.Pool): CheckoutPool {
+function createFailoverPool(
+  locator: PrimaryLocator,
+  makePool: (url: string) => pg.Pool,
+): CheckoutPool & { stats(): PoolStats } {
   let pool: pg.Pool | undefined;
   let poolUrl: string | undefined;
   return {
@@ -145,6 +181,7 @@ function createFailoverPool(locator: PrimaryLocator, makePool: (url: string) => 
     async end() {
       await pool?.end();
     },
+    stats: () => statsOf(pool),
   };
 }
 
@@ -155,6 +192,7 @@ function withReadReplica(handle: DatabaseHandle, options: ConnectOptions): Datab
   const readReplica = connectReadReplica(options.readUrl, primary, {
     poolSize: options.poolSize,
     connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_DB_TIMEOUT_MS,
+    log: options.log,
   });
   return {
     ...handle,

@@ -6,6 +6,7 @@ import { logAheadGuard } from "./log-ahead-guard.js";
 import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
 import { requestId } from "./request-header.js";
+import { requestLog } from "./request-log.js";
 import { adminRoutes } from "./routes/admin.js";
 import { dealRoutes } from "./routes/deals.js";
 import { docsRoutes } from "./routes/docs.js";
@@ -30,6 +31,7 @@ export function createApp(appDeps: AppDeps) {
   };
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  if (deps.logger) app.use(requestLog(deps.logger));
   app.use(metrics.middleware);
   app.onError((error, c) => errorToProblem(c, error));
   app.notFound((c) => problem(c, 404, "not-found", `No route for ${c.req.method} ${c.req.path}`));

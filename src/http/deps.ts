@@ -1,15 +1,21 @@
 import type { Kysely } from "kysely";
+import type { PoolStats } from "../db/connect.js";
 import type { EmbeddedDump } from "../db/dump-embedded.js";
 import type { ReadReplica } from "../db/read-replica.js";
 import type { Database } from "../db/schema.js";
 import type { LogHorizonWatch } from "../event-log/watch-log-horizon.js";
 import type { Feed } from "../feed/create-feed.js";
+import type { Logger } from "../log/logger.js";
 import type { ProjectionDefinition } from "../projector/definition.js";
 import type { TokenIdentity, TokenRegistry } from "./tokens.js";
 
 /** Everything the HTTP app needs; `createApp(deps)` never reaches for a module singleton. */
 export interface AppDeps {
   readonly db: Kysely<Database>;
+  /** Request and error logs (none when absent: tests build apps without one). */
+  readonly logger?: Logger;
+  /** The PostgreSQL pool's connections now, for /metrics. */
+  readonly poolStats?: () => PoolStats;
   /**
    * Where reads of the log, streams and views go: a read replica (falling back to the primary while it is
    * away), else `db`. Appends, leases, checkpoints and rebuild requests always use `db`.
@@ -38,6 +44,6 @@ export interface AppDeps {
   readonly backup?: () => Promise<EmbeddedDump>;
 }
 
-export type AppEnv = { Variables: { identity: TokenIdentity; requestId: string } };
+export type AppEnv = { Variables: { identity: TokenIdentity; requestId: string; log?: Logger } };
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isDatabaseUnavailable } from "../db/database-unavailable.js";
 import { DatabaseUnavailableError, EventLogError, type FieldIssue } from "../event-log/errors.js";
+import type { Logger } from "../log/logger.js";
 
 const TYPE_BASE = "https://stackledger.dev/problems/";
 
@@ -73,6 +74,8 @@ export function errorToProblem(c: Context, error: unknown): Response {
     return problem(c, 503, unavailable.type, unavailable.message);
   }
   const requestId = c.get("requestId");
-  console.error(`stackledger: request ${requestId} failed:`, error);
+  const log = c.get("log") as Logger | undefined;
+  if (log) log.error({ requestId, err: error }, "request failed with an unexpected error");
+  else console.error(`stackledger: request ${requestId} failed:`, error);
   return problem(c, 500, "internal", "An unexpected error occurred; quote the request id when reporting it");
 }

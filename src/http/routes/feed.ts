@@ -58,7 +58,9 @@ export function feedRoutes(deps: AppDeps & { feed: Feed }) {
       requestId: c.get("requestId"),
     })
       .catch((error: Error) => {
-        console.warn(`stackledger: feed subscriber ${c.get("requestId")} failed: ${error.message}`);
+        const message = `feed subscriber ${c.get("requestId")} failed: ${error.message}`;
+        if (deps.logger) deps.logger.warn({ requestId: c.get("requestId") }, message);
+        else console.warn(`stackledger: ${message}`);
         res.destroy();
       })
       .finally(() => {

@@ -35,8 +35,25 @@ export function metricsRoutes(deps: AppDeps & { metrics: Metrics }) {
           },
         }
       : {};
+    const pool = deps.poolStats?.();
+    const poolGauges: Record<string, Gauge> = pool
+      ? {
+          stackledger_db_pool_connections: {
+            help: "Connections of this process's PostgreSQL pool, by state.",
+            samples: [
+              ['state="idle"', pool.idle],
+              ['state="busy"', pool.total - pool.idle],
+            ],
+          },
+          stackledger_db_pool_waiting: {
+            help: "Requests of this process waiting for a pool connection (sustained > 0: the pool is too small).",
+            samples: [["", pool.waiting]],
+          },
+        }
+      : {};
     const body = deps.metrics.render({
       ...replica,
+      ...poolGauges,
       stackledger_projection_lag_events: {
         help: "Events in the log that a projection has not applied yet.",
         samples: lag.rows.map((row) => [`projection="${row.name}"`, Number(row.events)]),
