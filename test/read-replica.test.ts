@@ -88,6 +88,10 @@ describe.skipIf(unavailable)("a read replica", () => {
       expect(await logIds()).not.toContain(appended.at(-1));
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/stackledger_replica_lag_bytes \d/);
+      const projections = (await (await fetch(`${url}/v1/projections`)).json()) as {
+        replica?: { state: string; lagSeconds: number | null };
+      }[];
+      expect(projections[0]?.replica).toMatchObject({ state: "replica" });
     } finally {
       await replica!.sql("select pg_wal_replay_resume()", DATABASE);
     }

@@ -166,6 +166,14 @@ export const ProjectionStatus = z.object({
     .optional(),
   lastRebuild: z.object({ startedAt: z.string(), finishedAt: z.string(), events: z.number() }).optional(),
   error: z.unknown().optional(),
+  /** With a read replica (`DATABASE_READ_URL`): readers see the views as of its replay. */
+  replica: z
+    .object({
+      state: z.enum(["replica", "fallback"]),
+      lagSeconds: z.number().nullable(),
+      lagBytes: z.number().nullable(),
+    })
+    .optional(),
 });
 export type ProjectionStatus = z.infer<typeof ProjectionStatus>;
 export const ProjectionsResponse = z.array(ProjectionStatus);

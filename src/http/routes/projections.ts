@@ -69,6 +69,17 @@ async function projectionStatus(deps: AppDeps, names: string[]) {
      where p.name = any(${names}::text[])
      group by p.name`.execute(deps.db);
   const lagByName = new Map(lag.rows.map((row) => [row.name, row]));
+  // Readers of a replica see each view as of the replica's replay: how far behind that is.
+  const replicaLag = deps.replica ? await deps.replica.lag() : undefined;
+  const replica = deps.replica
+    ? {
+        replica: {
+          state: deps.replica.state(),
+          lagSeconds: replicaLag?.seconds ?? null,
+          lagBytes: replicaLag?.bytes ?? null,
+        },
+      }
+    : {};
 
   return names.map((name) => {
     const builds = result.rows.filter((row) => row.name === name);
@@ -102,6 +113,7 @@ async function projectionStatus(deps: AppDeps, names: string[]) {
         : {}),
       ...(live?.last_rebuild ? { lastRebuild: live.last_rebuild } : {}),
       ...(failed ? { error: failed.error } : {}),
+      ...replica,
     };
   });
 }
