@@ -50,7 +50,7 @@ export const DEPLOYMENT_QUICK: DeploymentScale = {
   rate: 100,
 };
 
-type FeedPath = "direct" | "proxy" | "replica";
+type FeedPath = "direct" | "proxy" | "primary" | "replica";
 
 export interface DeploymentResult {
   readonly description: string;
@@ -105,6 +105,9 @@ export async function runDeploymentBenchmark(
     cleanups.push(() => a.stop());
     const b = await startServerProcess({ ...env, DATABASE_READ_URL: replica.url(DATABASE) });
     cleanups.push(() => b.stop());
+    // C reads the primary like A but, like B, serves no appends: the fair baseline for the replica.
+    const c = await startServerProcess(env);
+    cleanups.push(() => c.stop());
     const proxyUrl = await startNginx(new URL(a.url).port, cleanups);
 
     const direct: number[] = [];
@@ -113,6 +116,7 @@ export async function runDeploymentBenchmark(
     const feed: Record<FeedPath, { p50: number[]; p99: number[]; exact: boolean }> = {
       direct: { p50: [], p99: [], exact: true },
       proxy: { p50: [], p99: [], exact: true },
+      primary: { p50: [], p99: [], exact: true },
       replica: { p50: [], p99: [], exact: true },
     };
     let next = 0;
@@ -155,6 +159,7 @@ export async function runDeploymentBenchmark(
       const paths: [FeedPath, string][] = [
         ["direct", a.url],
         ["proxy", proxyUrl],
+        ["primary", c.url],
         ["replica", b.url],
       ];
       for (const [path, url] of run % 2 === 1 ? paths : [...paths].reverse()) {
@@ -175,11 +180,16 @@ export async function runDeploymentBenchmark(
     });
     return {
       description:
-        "API process A (reads from the primary), B (reads from a streaming replica), nginx in front of A; appends over 32 keep-alive connections; feed subscribers after=now with 100 appends/s",
+        "API process A (reads from the primary, takes the appends), nginx in front of A, B (reads from a streaming replica) and C (reads from the primary), both without appends; appends over 32 keep-alive connections; feed subscribers after=now with 100 appends/s to A",
       scale,
       runs,
       append: { direct: summarize(direct), proxy: summarize(proxied), ratio: summarize(ratio, 2) },
-      feed: { direct: feedSummary("direct"), proxy: feedSummary("proxy"), replica: feedSummary("replica") },
+      feed: {
+        direct: feedSummary("direct"),
+        proxy: feedSummary("proxy"),
+        primary: feedSummary("primary"),
+        replica: feedSummary("replica"),
+      },
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -305,14 +315,14 @@ async function measureFeed(
 export function formatDeploymentTable(result: DeploymentResult): string {
   const s = (summary: Summary, unit = "") => `${summary.median}${unit} (${summary.min}–${summary.max})`;
   const rows = [
-    "| measure | direct | through nginx | from the replica |",
-    "|---|---|---|---|",
-    `| appends/s (32 connections) | ${s(result.append.direct)} | ${s(result.append.proxy)} (ratio ${s(result.append.ratio)}) | — |`,
+    "| measure | A direct | A through nginx | C (primary, no appends) | B (replica, no appends) |",
+    "|---|---|---|---|---|",
+    `| appends/s (32 connections) | ${s(result.append.direct)} | ${s(result.append.proxy)} (ratio ${s(result.append.ratio)}) | — | — |`,
     ...(["p50Ms", "p99Ms"] as const).map(
       (key) =>
-        `| feed latency ${key === "p50Ms" ? "p50" : "p99"}, ${result.scale.subscribers} subscribers | ${s(result.feed.direct[key], " ms")} | ${s(result.feed.proxy[key], " ms")} | ${s(result.feed.replica[key], " ms")} |`,
+        `| feed latency ${key === "p50Ms" ? "p50" : "p99"}, ${result.scale.subscribers} subscribers | ${s(result.feed.direct[key], " ms")} | ${s(result.feed.proxy[key], " ms")} | ${s(result.feed.primary[key], " ms")} | ${s(result.feed.replica[key], " ms")} |`,
     ),
-    `| every subscriber got every event once | ${result.feed.direct.exactlyOnce} | ${result.feed.proxy.exactlyOnce} | ${result.feed.replica.exactlyOnce} |`,
+    `| every subscriber got every event once | ${result.feed.direct.exactlyOnce} | ${result.feed.proxy.exactlyOnce} | ${result.feed.primary.exactlyOnce} | ${result.feed.replica.exactlyOnce} |`,
   ];
   return rows.join("\n");
 }
