@@ -42,11 +42,11 @@ function fold<S>(
   return folded;
 }
 
-/** Through the snapshot's whole path but the database: encode, JSON text, parse, decode. */
+/** Through the snapshot's whole path but gzip and the database: encode, JSON lines, parse, decode. */
 function restore<S>(definition: ProjectionDefinition<S>, state: S): S {
   const codec = snapshotCodecOf(definition);
   if (!codec) throw new Error(`${definition.name} has no snapshot codec`);
-  return codec.decode(JSON.parse(JSON.stringify(codec.encode(state))));
+  return codec.decode([...codec.encode(state)].map((record) => JSON.parse(JSON.stringify(record))));
 }
 
 describe("snapshots of the folded state", () => {
@@ -64,7 +64,7 @@ describe("snapshots of the folded state", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-        fc.integer({ min: 20, max: 400 }),
+        fc.integer({ min: 20, max: 300 }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }),
         fc.integer({ min: -400, max: 800 }),
@@ -99,13 +99,13 @@ describe("snapshots of the folded state", () => {
             }
             // A snapshot of a restored state is the snapshot of the state it came from.
             const codec = snapshotCodecOf(definition)!;
-            expect(JSON.stringify(codec.encode(restore(definition, scratch)))).toBe(
-              JSON.stringify(codec.encode(scratch)),
+            expect(JSON.stringify([...codec.encode(restore(definition, scratch))])).toBe(
+              JSON.stringify([...codec.encode(scratch)]),
             );
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
-  });
+  }, 60_000);
 });

@@ -92,12 +92,13 @@ describe("state snapshots", () => {
     } finally {
       await projector.stop();
     }
-    // One snapshot per fold kind (the three views share theirs), at the end of the rebuild.
-    expect(
-      (await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>)).map(
-        (s) => s.events,
-      ),
-    ).toEqual([200]);
+    // One snapshot per fold kind (the three views share theirs), at the end of the rebuild (which may stop a
+    // little before the end of the log when the cluster-wide read horizon lags; the live steps then follow).
+    const first = await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>);
+    expect(first).toHaveLength(1);
+    const at = first[0]!.events;
+    expect(at).toBeGreaterThanOrEqual(50);
+    expect(at).toBeLessThanOrEqual(200);
     const kinds = await sql<{
       kind: string;
     }>`select distinct kind from state_snapshots order by kind`.execute(database.handle.db);
@@ -110,7 +111,9 @@ describe("state snapshots", () => {
       const events = await readLog();
       await caughtUp(events.at(-1)!.at);
       for (const definition of PROJECTIONS) {
-        expect(messages).toContain(`projection ${definition.name}: resuming from the snapshot at 200 events`);
+        expect(messages).toContainEqual(
+          expect.stringMatching(`projection ${definition.name}: resuming from the snapshot at \\d+ events`),
+        );
         const build = await readLiveBuild(database.handle.db, definition.name);
         const rows = parsedRows(await loadRows(database.handle.db, build!.table));
         const def = definition as ProjectionDefinition<unknown>;
@@ -126,7 +129,7 @@ describe("state snapshots", () => {
     const events = (await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>)).map(
       (s) => s.events,
     );
-    expect(events[0]).toBe(300);
+    expect(events[0]).toBeGreaterThan(at);
   });
 
   it("the API's asOf and knownAt folds start from the nearest snapshot at or before the point and equal a full fold", async () => {
@@ -164,8 +167,8 @@ describe("state snapshots", () => {
       cursor: events[count - 1]!.at,
       events: count,
     });
-    const older = await writeSnapshot(database.handle.db, encodeSnapshot(codec, folded(100)));
-    const newer = await writeSnapshot(database.handle.db, encodeSnapshot(codec, folded(150)));
+    const older = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(100)));
+    const newer = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(150)));
     const messages: string[] = [];
     const log = (message: string) => messages.push(message);
     expect((await loadSnapshot(database.handle.db, codec, { log }))?.events).toBe(150);
@@ -204,13 +207,13 @@ describe("state snapshots", () => {
     const state = foldScratch(PROJECTIONS[0], events.slice(0, 120));
     await writeSnapshot(
       database.handle.db,
-      encodeSnapshot(v1, { state, cursor: events[119]!.at, events: 120 }),
+      await encodeSnapshot(v1, { state, cursor: events[119]!.at, events: 120 }),
     );
     expect(await loadSnapshot(database.handle.db, v2, { log: () => {} })).toBeUndefined();
     expect((await loadSnapshot(database.handle.db, v1, { log: () => {} }))?.events).toBe(120);
     await writeSnapshot(
       database.handle.db,
-      encodeSnapshot(v2, { state, cursor: events[119]!.at, events: 120 }),
+      await encodeSnapshot(v2, { state, cursor: events[119]!.at, events: 120 }),
     );
     expect(await listSnapshots(database.handle.db, v1 as StateCodec<unknown>)).toEqual([]);
     expect((await loadSnapshot(database.handle.db, v2, { log: () => {} }))?.events).toBe(120);

@@ -1,15 +1,17 @@
 /**
- * How a folded state is written into a snapshot and read back: JSON of plain arrays (Maps and Sets as
- * entry lists, records as tuples, so no key is repeated per deal), which the projector then gzips.
+ * How a folded state is written into a snapshot and read back: a sequence of records (a header, then one
+ * tuple per company, deal, company index entry and deal extras: no key is repeated per deal), which the
+ * projector writes as gzipped JSON lines. Records, not one document: the projector can pause between them
+ * (the event loop stays free while a large state is encoded) and never holds the state as one string.
  *
  * Caches (`memo`, `lastRecorded`, each deal's `compiled`, each record's row cache) are left out: they are
  * pure functions of what is kept, and rebuilt on demand.
  */
-import type { DealFact, DealRecord } from "./deal-model.js";
+import type { DealFact } from "./deal-model.js";
 import type { DealExtras, DealRecordsState, SourceData } from "./deal-records-state.js";
 import { applyDealRecordEvent } from "./deal-records-state.js";
 import type { OpeningType, RecordedEvent, StackLayer } from "./event-types.js";
-import { applyEvent, type CompanyRecord, type DomainState } from "./state.js";
+import { applyEvent, createDomainState, type DomainState } from "./state.js";
 
 /** A state's snapshot form and its reader; `kind` names states that are the same fold (shared snapshots). */
 export interface StateCodec<S> {
@@ -21,9 +23,10 @@ export interface StateCodec<S> {
   readonly modelVersion: number;
   /** The fold that makes the states: a projection whose `apply` is another one must not use these. */
   apply(state: S, event: RecordedEvent): S;
-  encode(state: S): unknown;
+  /** The state's records, produced lazily: the state must not change until the iteration ends. */
+  encode(state: S): Iterable<unknown>;
   /** Throws on anything that is not an encoding of this version (a snapshot that must not be trusted). */
-  decode(value: unknown): S;
+  decode(records: Iterable<unknown>): S;
 }
 
 type FactTuple = [eventId: string, seq: number, recordedDay: number, data: Record<string, unknown>];
@@ -38,14 +41,12 @@ type DealTuple = [
   retracted: 0 | 1,
   parties: string[],
 ];
-interface EncodedDomain {
-  applied: number;
-  lastPosition: number | null;
-  companies: CompanyTuple[];
-  deals: DealTuple[];
-  /** Kept as folded (not rebuilt from the parties): a correction moves a deal within a company's set. */
-  dealsByCompany: [string, string[]][];
-}
+/** Records: ["h", applied, lastPosition], ["c", company], ["d", deal], ["b", companyId, dealIds], … */
+type DomainRecord =
+  | ["h", number, number | null]
+  | ["c", ...CompanyTuple]
+  | ["d", ...DealTuple]
+  | ["b", string, string[]];
 
 const factTuple = (f: DealFact): FactTuple => [
   f.eventId,
@@ -65,14 +66,20 @@ function array<T>(value: unknown, what: string): T[] {
   return value as T[];
 }
 
-export function encodeDomainState(state: DomainState): EncodedDomain {
-  const companies: CompanyTuple[] = [];
+export function* encodeDomainState(state: DomainState): Generator<DomainRecord> {
+  yield ["h", state.applied, state.lastPosition];
   for (const c of state.companies.values()) {
-    companies.push([c.companyId, c.name, c.layers.map((l) => [l.layer, l.sinceDay]), c.registeredSeq]);
+    yield [
+      "c",
+      c.companyId,
+      c.name,
+      c.layers.map((l): [StackLayer, number] => [l.layer, l.sinceDay]),
+      c.registeredSeq,
+    ];
   }
-  const deals: DealTuple[] = [];
   for (const d of state.deals.values()) {
-    deals.push([
+    yield [
+      "d",
       d.dealId,
       d.type,
       factTuple(d.opening),
@@ -81,57 +88,71 @@ export function encodeDomainState(state: DomainState): EncodedDomain {
       d.ends.map(factTuple),
       d.retracted ? 1 : 0,
       [...d.parties],
-    ]);
+    ];
   }
-  const dealsByCompany: [string, string[]][] = [];
-  for (const [id, set] of state.dealsByCompany) dealsByCompany.push([id, [...set]]);
-  return { applied: state.applied, lastPosition: state.lastPosition, companies, deals, dealsByCompany };
+  // Kept as folded (not rebuilt from the parties): a correction moves a deal within a company's set.
+  for (const [id, set] of state.dealsByCompany) yield ["b", id, [...set]];
 }
 
-export function decodeDomainState(value: unknown): DomainState {
-  const encoded = value as EncodedDomain;
-  if (typeof encoded !== "object" || encoded === null || typeof encoded.applied !== "number")
-    throw new Error("malformed snapshot: not a domain state");
-  const companies = new Map<string, CompanyRecord>();
-  for (const [companyId, name, layers, registeredSeq] of array<CompanyTuple>(
-    encoded.companies,
-    "companies",
-  )) {
-    companies.set(companyId, {
-      companyId,
-      name,
-      layers: array<[StackLayer, number]>(layers, "layers").map(([layer, sinceDay]) => ({ layer, sinceDay })),
-      registeredSeq,
-    });
+/** Reads the domain records; other records (another state's, sharing the stream) go to `other`. */
+export function decodeDomainState(
+  records: Iterable<unknown>,
+  other?: (record: unknown[]) => void,
+): DomainState {
+  const state = createDomainState();
+  let header = false;
+  for (const value of records) {
+    const record = array<unknown>(value, "record");
+    switch (record[0]) {
+      case "h": {
+        const [, applied, lastPosition] = record as ["h", number, number | null];
+        if (typeof applied !== "number") throw new Error("malformed snapshot: header");
+        state.applied = applied;
+        state.lastPosition = lastPosition;
+        header = true;
+        break;
+      }
+      case "c": {
+        const [, companyId, name, layers, registeredSeq] = record as ["c", ...CompanyTuple];
+        state.companies.set(companyId, {
+          companyId,
+          name,
+          layers: array<[StackLayer, number]>(layers, "layers").map(([layer, sinceDay]) => ({
+            layer,
+            sinceDay,
+          })),
+          registeredSeq,
+        });
+        break;
+      }
+      case "d": {
+        const [, dealId, type, opening, statusChanges, amendments, ends, retracted, parties] = record as [
+          "d",
+          ...DealTuple,
+        ];
+        state.deals.set(dealId, {
+          dealId,
+          type,
+          opening: fact(opening),
+          statusChanges: array<FactTuple>(statusChanges, "status changes").map(fact),
+          amendments: array<FactTuple>(amendments, "amendments").map(fact),
+          ends: array<FactTuple>(ends, "ends").map(fact),
+          retracted: retracted === 1,
+          parties: array<string>(parties, "parties"),
+          compiled: undefined,
+        });
+        break;
+      }
+      case "b":
+        state.dealsByCompany.set(record[1] as string, new Set(array<string>(record[2], "deal ids")));
+        break;
+      default:
+        if (!other) throw new Error(`malformed snapshot: unknown record ${String(record[0])}`);
+        other(record);
+    }
   }
-  const deals = new Map<string, DealRecord>();
-  for (const t of array<DealTuple>(encoded.deals, "deals")) {
-    const [dealId, type, opening, statusChanges, amendments, ends, retracted, parties] = t;
-    deals.set(dealId, {
-      dealId,
-      type,
-      opening: fact(opening),
-      statusChanges: array<FactTuple>(statusChanges, "status changes").map(fact),
-      amendments: array<FactTuple>(amendments, "amendments").map(fact),
-      ends: array<FactTuple>(ends, "ends").map(fact),
-      retracted: retracted === 1,
-      parties: array<string>(parties, "parties"),
-      compiled: undefined,
-    });
-  }
-  const dealsByCompany = new Map<string, Set<string>>();
-  for (const [id, ids] of array<[string, string[]]>(encoded.dealsByCompany, "deals by company")) {
-    dealsByCompany.set(id, new Set(array<string>(ids, "deal ids")));
-  }
-  return {
-    applied: encoded.applied,
-    lastPosition: encoded.lastPosition,
-    companies,
-    deals,
-    dealsByCompany,
-    memo: undefined,
-    lastRecorded: undefined,
-  };
+  if (!header) throw new Error("malformed snapshot: no header");
+  return state;
 }
 
 /** The domain state the three views and the company index fold. */
@@ -153,33 +174,40 @@ type ExtrasTuple = [
   version: number,
 ];
 
-/** The deal records' state: the domain state plus each deal's extras. */
+/** The deal records' state: the domain state's records, then ["n", namesVersion] and ["x", extras…]. */
 export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   kind: "deal-records",
   modelVersion: 1,
   apply: applyDealRecordEvent,
-  encode: (state) => {
-    const extras: ExtrasTuple[] = [];
+  *encode(state) {
+    yield* encodeDomainState(state.domain);
+    yield ["n", state.namesVersion];
     for (const [dealId, e] of state.extras) {
-      extras.push([
+      yield [
+        "x",
         dealId,
-        e.opening as Record<string, unknown>,
+        e.opening,
         [...e.sources].map(([id, list]) => [id, [...list]]),
         e.events,
         e.lastRecordedAt,
         [...e.correctedBy],
         e.version,
-      ]);
+      ];
     }
-    return { domain: encodeDomainState(state.domain), extras, namesVersion: state.namesVersion };
   },
-  decode: (value) => {
-    const encoded = value as { domain: unknown; extras: unknown; namesVersion: unknown };
-    if (typeof encoded !== "object" || encoded === null || typeof encoded.namesVersion !== "number")
-      throw new Error("malformed snapshot: not a deal-records state");
+  decode(records) {
     const extras = new Map<string, DealExtras>();
-    for (const t of array<ExtrasTuple>(encoded.extras, "extras")) {
-      const [dealId, opening, sources, events, lastRecordedAt, correctedBy, version] = t;
+    let namesVersion: number | undefined;
+    const domain = decodeDomainState(records, (record) => {
+      if (record[0] === "n" && typeof record[1] === "number") {
+        namesVersion = record[1];
+        return;
+      }
+      if (record[0] !== "x") throw new Error(`malformed snapshot: unknown record ${String(record[0])}`);
+      const [, dealId, opening, sources, events, lastRecordedAt, correctedBy, version] = record as [
+        "x",
+        ...ExtrasTuple,
+      ];
       extras.set(dealId, {
         opening,
         sources: new Map(array<[string, SourceData[]]>(sources, "sources")),
@@ -188,7 +216,8 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
         correctedBy: new Map(array<[string, string[]]>(correctedBy, "corrections")),
         version,
       });
-    }
-    return { domain: decodeDomainState(encoded.domain), extras, namesVersion: encoded.namesVersion };
+    });
+    if (namesVersion === undefined) throw new Error("malformed snapshot: not a deal-records state");
+    return { domain, extras, namesVersion };
   },
 };

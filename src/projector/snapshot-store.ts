@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { finished } from "node:stream/promises";
 import { promisify } from "node:util";
-import { gunzip, gzip } from "node:zlib";
+import { createGzip, gunzip } from "node:zlib";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { StateCodec } from "../domain/state-codec.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import type { Folded } from "./fold-log.js";
 
-const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** Snapshots kept per kind: the newest for starts, older ones for knowledge points further back. */
@@ -21,32 +22,66 @@ export interface SnapshotInfo {
   readonly byteSize: number;
 }
 
-/** A state ready to be written: encoded and stringified at one consistent point of the fold. */
+/** A state ready to be written: encoded and compressed from one consistent point of the fold. */
 export interface EncodedSnapshot {
   readonly kind: string;
   readonly modelVersion: number;
   readonly cursor: LogPosition;
   readonly events: number;
-  readonly json: string;
+  /** Gzipped JSON lines, one record of the codec per line. */
+  readonly bytes: Buffer;
+  /** Uncompressed size. */
+  readonly textBytes: number;
 }
 
+/** How long the encoder runs before it lets the event loop serve others (HTTP, the other runners). */
+const SLICE_MS = 20;
+
 /**
- * Encodes a folded state synchronously: the fold mutates its state in place, so this is the one part that
- * must not interleave with it. Compressing and writing (`writeSnapshot`) can then run beside the fold.
+ * Encodes a folded state into gzipped JSON lines, a slice at a time: the fold mutates its state in place,
+ * so the caller (the runner that owns the state) must not fold until this resolves; everything else in the
+ * process carries on between slices, and the gzip work runs on the libuv pool.
  */
-export function encodeSnapshot<S>(codec: StateCodec<S>, folded: Folded<S>): EncodedSnapshot {
+export async function encodeSnapshot<S>(codec: StateCodec<S>, folded: Folded<S>): Promise<EncodedSnapshot> {
+  const gzip = createGzip({ level: 6 });
+  const chunks: Buffer[] = [];
+  gzip.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = finished(gzip);
+  let textBytes = 0;
+  let lines: string[] = [];
+  let sliceStart = performance.now();
+  const flush = () => {
+    const text = lines.join("");
+    textBytes += Buffer.byteLength(text);
+    gzip.write(text);
+    lines = [];
+  };
+  for (const record of codec.encode(folded.state)) {
+    lines.push(`${JSON.stringify(record)}\n`);
+    if (lines.length >= 1000) {
+      flush();
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  }
+  flush();
+  gzip.end();
+  await done;
   return {
     kind: codec.kind,
     modelVersion: codec.modelVersion,
     cursor: folded.cursor,
     events: folded.events,
-    json: JSON.stringify(codec.encode(folded.state)),
+    bytes: Buffer.concat(chunks),
+    textBytes,
   };
 }
 
-/** Gzips (on the libuv pool) and inserts a snapshot, then drops all but the newest few of its kind. */
+/** Inserts a snapshot, then drops all but the newest few of its kind (and every other version's). */
 export async function writeSnapshot(db: Kysely<Database>, snapshot: EncodedSnapshot): Promise<SnapshotInfo> {
-  const bytes = await gzipAsync(Buffer.from(snapshot.json), { level: 6 });
+  const bytes = snapshot.bytes;
   const checksum = createHash("sha256").update(bytes).digest("hex");
   const row = await db
     .insertInto("state_snapshots")
@@ -125,7 +160,7 @@ export async function loadSnapshot<S>(
       const bytes = Buffer.from(row.state);
       const checksum = createHash("sha256").update(bytes).digest("hex");
       if (checksum !== row.checksum) throw new Error("checksum mismatch");
-      const state = codec.decode(JSON.parse((await gunzipAsync(bytes)).toString()));
+      const state = codec.decode(jsonLines(await gunzipAsync(bytes)));
       return { state, cursor: info.cursor, events: info.events };
     } catch (error) {
       log(
@@ -134,4 +169,15 @@ export async function loadSnapshot<S>(
     }
   }
   return undefined;
+}
+
+/** The records of a snapshot's text, parsed a line at a time (a large state is never one string). */
+function* jsonLines(text: Buffer): Generator<unknown> {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(10, start);
+    if (end === -1) end = text.length;
+    if (end > start) yield JSON.parse(text.toString("utf8", start, end));
+    start = end + 1;
+  }
 }

@@ -31,7 +31,8 @@ export function snapshotPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Sna
 export interface SnapshotWriter {
   /**
    * Called by a runner after a commit, with the state it now holds; when one is due, encodes it before
-   * resolving (the runner must not fold meanwhile) and writes it in the background.
+   * resolving (the runner must not fold meanwhile; the rest of the process goes on) and writes it in the
+   * background.
    */
   offer<S>(codec: StateCodec<S>, folded: Folded<S>): Promise<void>;
   /** Resolves once the writes under way are done. */
@@ -85,15 +86,19 @@ export function createSnapshotWriter(
       const byTime = policy.everyMinutes > 0 && now() - progress.at >= policy.everyMinutes * 60_000;
       if (!byEvents && !byTime) return;
       const started = now();
-      const snapshot = encodeSnapshot(codec, folded);
-      const encodeMs = now() - started;
       const previous = { events: progress.events, at: progress.at };
-      progress.events = folded.events;
-      progress.at = started;
       const current = progress;
+      current.events = folded.events;
+      current.at = started;
+      // Claimed before the first await: another runner of the same kind offering meanwhile skips.
+      const encoding = encodeSnapshot(codec, folded).then((snapshot) => ({
+        snapshot,
+        encodeMs: now() - started,
+      }));
       current.writing = track(
-        writeSnapshot(db, snapshot)
-          .then((info) => {
+        encoding
+          .then(async ({ snapshot, encodeMs }) => {
+            const info = await writeSnapshot(db, snapshot);
             log(
               `snapshot of ${codec.kind} at ${info.events} events: ${info.byteSize} bytes (encoded in ${encodeMs} ms, written in ${now() - started - encodeMs} ms)`,
             );
@@ -108,6 +113,8 @@ export function createSnapshotWriter(
             current.writing = undefined;
           }),
       );
+      // The caller folds again only once its state is encoded; the write goes on in the background.
+      await encoding.catch(() => {});
     },
     async flush() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
