@@ -95,7 +95,9 @@ describe("state snapshots", () => {
     // One snapshot per fold kind (the three views share theirs), at the end of the rebuild (which may stop a
     // little before the end of the log when the cluster-wide read horizon lags; the live steps then follow).
     const first = await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>);
-    expect(first).toHaveLength(1);
+    // (Two when the rebuild stopped 50 or more events short and a live step made the second.)
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first.length).toBeLessThanOrEqual(2);
     const at = first[0]!.events;
     expect(at).toBeGreaterThanOrEqual(50);
     expect(at).toBeLessThanOrEqual(200);

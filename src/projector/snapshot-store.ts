@@ -39,10 +39,18 @@ const SLICE_MS = 20;
 
 /**
  * Encodes a folded state into gzipped JSON lines, a slice at a time: the fold mutates its state in place,
- * so the caller (the runner that owns the state) must not fold until this resolves; everything else in the
- * process carries on between slices, and the gzip work runs on the libuv pool.
+ * so the caller (the runner that owns the state) must not fold until `onStateReleased` (or until this
+ * settles); everything else in the process carries on between slices, and the gzip work runs on the
+ * libuv pool.
  */
-export async function encodeSnapshot<S>(codec: StateCodec<S>, folded: Folded<S>): Promise<EncodedSnapshot> {
+export async function encodeSnapshot<S>(
+  codec: StateCodec<S>,
+  folded: Folded<S>,
+  /** Called once every record is produced: the state may change again (compression may still run). */
+  onStateReleased?: () => void,
+): Promise<EncodedSnapshot> {
+  // Taken now: the caller may move on once the state is released.
+  const { cursor, events } = folded;
   const gzip = createGzip({ level: 6 });
   const chunks: Buffer[] = [];
   gzip.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -67,13 +75,14 @@ export async function encodeSnapshot<S>(codec: StateCodec<S>, folded: Folded<S>)
     }
   }
   flush();
+  onStateReleased?.();
   gzip.end();
   await done;
   return {
     kind: codec.kind,
     modelVersion: codec.modelVersion,
-    cursor: folded.cursor,
-    events: folded.events,
+    cursor,
+    events,
     bytes: Buffer.concat(chunks),
     textBytes,
   };

@@ -91,13 +91,18 @@ export function createSnapshotWriter(
       current.events = folded.events;
       current.at = started;
       // Claimed before the first await: another runner of the same kind offering meanwhile skips.
-      const encoding = encodeSnapshot(codec, folded).then((snapshot) => ({
-        snapshot,
-        encodeMs: now() - started,
-      }));
+      let encodeMs = 0;
+      let released: () => void = () => {};
+      const stateReleased = new Promise<void>((resolve) => {
+        released = resolve;
+      });
+      const encoding = encodeSnapshot(codec, folded, () => {
+        encodeMs = now() - started;
+        released();
+      });
       current.writing = track(
         encoding
-          .then(async ({ snapshot, encodeMs }) => {
+          .then(async (snapshot) => {
             const info = await writeSnapshot(db, snapshot);
             log(
               `snapshot of ${codec.kind} at ${info.events} events: ${info.byteSize} bytes (encoded in ${encodeMs} ms, written in ${now() - started - encodeMs} ms)`,
@@ -113,8 +118,9 @@ export function createSnapshotWriter(
             current.writing = undefined;
           }),
       );
-      // The caller folds again only once its state is encoded; the write goes on in the background.
-      await encoding.catch(() => {});
+      // The caller folds again once its state is read (records produced); compression and the write go
+      // on in the background.
+      await Promise.race([stateReleased, encoding.catch(() => {})]);
     },
     async flush() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
