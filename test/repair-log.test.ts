@@ -53,7 +53,16 @@ describe("repairLog", () => {
         await restoreRows(rows);
         const before = (await deliveryOrder()).map((row) => row.position);
         const logIdBefore = (await checkLogHorizon(database.handle.db)).logId;
+        // A state snapshot names its place by the old ids: the repair drops it.
+        await sql`insert into state_snapshots (kind, model_version, cursor_xid, cursor_position, events, byte_size, checksum, state)
+                  values ('domain', 1, ${String(xid)}::xid8, ${rows.at(-1)!.position}, ${rows.length}, 0, '', '\\x')`.execute(
+          database.handle.db,
+        );
         const result = await repairLog(database.handle.db, { chunk: 7 });
+        const { rows: snapshots } = await sql<{
+          n: number;
+        }>`select count(*)::int as n from state_snapshots`.execute(database.handle.db);
+        expect(snapshots[0]?.n).toBe(0);
         const after = await deliveryOrder();
         expect(after.map((row) => row.position)).toEqual(before);
         const horizon = await checkLogHorizon(database.handle.db);

@@ -5,7 +5,7 @@ import {
   createDealRecordsState,
   type DealRecordsState,
 } from "../../src/domain/deal-records-state.js";
-import { isoToDay } from "../../src/domain/index.js";
+import { DEAL_RECORDS_STATE_CODEC, isoToDay } from "../../src/domain/index.js";
 import { EVENT_TYPES } from "../../src/events/index.js";
 import type { ProjectionDefinition, ReadModelRow } from "../../src/projector/definition.js";
 import { describeDealChanges } from "./changes.js";
@@ -33,6 +33,7 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
   columns: DEAL_COLUMNS,
   init: createDealRecordsState,
   apply: applyDealRecordEvent,
+  snapshot: DEAL_RECORDS_STATE_CODEC,
   rows(state, asOf) {
     const day = isoToDay(asOf);
     const rows: ReadModelRow[] = [];

@@ -73,8 +73,23 @@ export interface Database {
   projection_builds: ProjectionBuildsTable;
   projections: ProjectionsTable;
   view_changes: ViewChangesTable;
+  state_snapshots: StateSnapshotsTable;
   log_meta: LogMetaTable;
   api_tokens: ApiTokensTable;
 }
 
 export type EventRow = Selectable<EventsTable>;
+
+/** A folded state saved by the projector (see src/projector/snapshot-store.ts). */
+export interface StateSnapshotsTable {
+  id: ColumnType<string | number, never, never>;
+  kind: string;
+  model_version: number;
+  cursor_xid: string;
+  cursor_position: ColumnType<string | number, number, number>;
+  events: ColumnType<string | number, number, number>;
+  created_at: ColumnType<Date, never, never>;
+  byte_size: number;
+  checksum: string;
+  state: Uint8Array;
+}

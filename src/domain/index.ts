@@ -8,4 +8,5 @@ export * from "./projection-reducer.js";
 export * from "./ranking.js";
 export * from "./rounding.js";
 export * from "./state.js";
+export * from "./state-codec.js";
 export * from "./world.js";

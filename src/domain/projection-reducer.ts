@@ -5,6 +5,7 @@
 import { EVENT_TYPES } from "../events/index.js";
 import type { RecordedEvent } from "./event-types.js";
 import { applyEvent, createDomainState, type DomainState } from "./state.js";
+import { DOMAIN_STATE_CODEC, type StateCodec } from "./state-codec.js";
 
 export interface ProjectionReducer<S> {
   readonly name: string;
@@ -14,6 +15,8 @@ export interface ProjectionReducer<S> {
   init(): S;
   /** Pure in its inputs and deterministic; it may mutate and return `state` for speed. */
   apply(state: S, event: RecordedEvent): S;
+  /** How the state is snapshotted; projections with the same codec kind fold the same state. */
+  readonly snapshot?: StateCodec<S>;
 }
 
 /**
@@ -22,5 +25,12 @@ export interface ProjectionReducer<S> {
  * differ only in how they view that state.
  */
 export function domainReducer(name: string, version: number): ProjectionReducer<DomainState> {
-  return { name, version, eventTypes: EVENT_TYPES, init: createDomainState, apply: applyEvent };
+  return {
+    name,
+    version,
+    eventTypes: EVENT_TYPES,
+    init: createDomainState,
+    apply: applyEvent,
+    snapshot: DOMAIN_STATE_CODEC,
+  };
 }

@@ -144,6 +144,8 @@ export async function repairLog(db: Kysely<Database>, options: RepairOptions = {
     await sql`update projection_builds as b set cursor_xid = e.xid
                 from events as e where e.position = b.cursor_position and b.cursor_position > 0`.execute(trx);
     await sql`update log_meta set log_id = ${newLogId}`.execute(trx);
+    // State snapshots name their place by the old ids and may reflect the old order: never resume from them.
+    if (rewrite) await trx.deleteFrom("state_snapshots").execute();
     // Only a rewrite of the ids needs new builds (a new log id alone changes no order and no state).
     const projections = rewrite
       ? await trx.updateTable("projections").set({ rebuild_requested: true }).returning("name").execute()

@@ -6,6 +6,7 @@ import type { ProjectionDefinition } from "./definition.js";
 import { embeddedLease, type Lease, tryAcquirePostgresLease } from "./lease.js";
 import { runProjection } from "./run-projection.js";
 import { createSharedReader } from "./shared-reader.js";
+import { createSnapshotWriter, type SnapshotPolicy, snapshotPolicyFromEnv } from "./snapshot-writer.js";
 
 export interface ProjectorDeps {
   readonly db: Kysely<Database>;
@@ -21,6 +22,8 @@ export interface ProjectorDeps {
   readonly log?: (message: string) => void;
   /** Called after change records were committed (wakes the changes feed). */
   readonly onChanges?: () => void;
+  /** When states are snapshotted; default from STACKLEDGER_SNAPSHOT_EVERY_EVENTS / _MINUTES. */
+  readonly snapshots?: SnapshotPolicy;
 }
 
 export interface Projector {
@@ -77,6 +80,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
           log,
           onChanges: deps.onChanges,
           read: sharedRead,
+          snapshots,
         });
       } catch (error) {
         if (!stopped) log(`projection ${definition.name}: runner error: ${(error as Error).message}`);
@@ -88,6 +92,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
   };
 
   const sharedRead = createSharedReader(deps.db, deps.logId);
+  const snapshots = createSnapshotWriter(deps.db, deps.snapshots ?? snapshotPolicyFromEnv(), log);
   const running = (deps.projections as readonly ProjectionDefinition<unknown>[]).map((definition) =>
     runOne(definition),
   );
@@ -97,6 +102,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       unsubscribe?.();
       wakeAll();
       await Promise.all(running);
+      await snapshots.flush();
     },
   };
 }

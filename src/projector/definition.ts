@@ -1,4 +1,5 @@
 import type { RecordedEvent } from "../domain/event-types.js";
+import type { StateCodec } from "../domain/state-codec.js";
 
 /** One row of a read model: a stable key and the JSON body the view serves for it. */
 export interface ReadModelRow {
@@ -64,6 +65,11 @@ export interface ProjectionDefinition<S = unknown> {
   init(): S;
   /** Deterministic; may mutate and return `state`. Throwing stops the projection (never skips). */
   apply(state: S, event: RecordedEvent): S;
+  /**
+   * How the folded state is snapshotted (none: the projection always folds from the start). Projections
+   * whose codecs share a kind fold the same state from the same events and may share snapshots and folds.
+   */
+  readonly snapshot?: StateCodec<S>;
   /** The view's rows as of `asOf` (YYYY-MM-DD), in the view's order. */
   rows(state: S, asOf: string): ReadModelRow[];
   /** What changed between two row sets of this projection, for `view_changes`. */

@@ -18,6 +18,9 @@ import {
   writeDiff,
 } from "./read-model-table.js";
 import type { PageReader } from "./shared-reader.js";
+import { snapshotCodecOf } from "./snapshot-codec-of.js";
+import { loadSnapshot } from "./snapshot-store.js";
+import type { SnapshotWriter } from "./snapshot-writer.js";
 
 export interface RunnerContext {
   readonly db: Kysely<Database>;
@@ -32,6 +35,8 @@ export interface RunnerContext {
   readonly onChanges?: () => void;
   /** Page reads shared by the folds of this process's runners. */
   readonly read?: PageReader;
+  /** Saves the folded state at intervals (none: no snapshots are written). */
+  readonly snapshots?: SnapshotWriter;
 }
 
 interface Live<S> {
@@ -108,8 +113,15 @@ async function resume<S>(
     if (await failedBuildOfVersion(context.db, definition)) return undefined;
     return rebuild(definition, context, undefined);
   }
-  // The reducer state lives in memory: fold the log up to the checkpoint, then continue from there.
+  // The reducer state lives in memory: fold the log up to the checkpoint (from the newest snapshot at or
+  // before it, when there is one), then continue from there.
+  const codec = snapshotCodecOf(definition);
+  const from = codec
+    ? await loadSnapshot(context.db, codec, { until: current.cursor, log: context.log })
+    : undefined;
+  if (from) context.log(`projection ${definition.name}: resuming from the snapshot at ${from.events} events`);
   const folded = await foldLog(context.db, context.logId, definition, {
+    from,
     until: current.cursor,
     read: context.read,
   });
@@ -169,6 +181,8 @@ async function step<S>(
   live.rows = rows;
   live.asOf = today;
   if (changes.length > 0) context.onChanges?.();
+  const codec = snapshotCodecOf(definition);
+  if (applied > 0 && codec) await context.snapshots?.offer(codec, next);
   return applied > 0;
 }
 
@@ -339,6 +353,8 @@ async function rebuild<S>(
   // the read model's filters (a deal-list query went from 158 ms to 4 ms at 200k rows).
   await sql`analyze ${sql.table(table)}`.execute(db);
   if (old) await dropReadModelTable(db, old.table);
+  const codec = snapshotCodecOf(definition);
+  if (codec) await context.snapshots?.offer(codec, folded);
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
   );

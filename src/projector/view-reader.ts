@@ -5,11 +5,14 @@ import { type LiveBuild, readLiveBuild } from "./build-store.js";
 import type { ProjectionDefinition } from "./definition.js";
 import { type Folded, foldLog } from "./fold-log.js";
 import { type PageRow, type ReadRowsOptions, readRows } from "./read-model-table.js";
+import { snapshotCodecOf } from "./snapshot-codec-of.js";
+import { loadSnapshot } from "./snapshot-store.js";
 
 export interface ViewReaderDeps {
   readonly db: Kysely<Database>;
   readonly logId: string;
   readonly projections: readonly ProjectionDefinition<unknown>[];
+  readonly log?: (message: string) => void;
 }
 
 /** A page of read-model rows, in view order. */
@@ -21,7 +24,9 @@ export interface RowsPage {
 /**
  * What the view endpoints read: the live read model (current views) and, for a past valid date or
  * knowledge point, the same reducers folded in memory. The head fold is kept per process and advanced
- * incrementally, so an as-of query at the head costs one view computation, not a fold of the log.
+ * incrementally, so an as-of query at the head costs one view computation, not a fold of the log; the
+ * first one (and each knowledge point) starts from the newest snapshot at or before the point it needs.
+ * Projections whose states are the same fold (one snapshot kind) share one head and one past fold.
  */
 export interface ViewReader {
   /** The live build (undefined before the first build finishes). */
@@ -45,14 +50,27 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
     return found;
   };
 
+  // Which fold a projection reads: one per snapshot kind (the same state), else its own.
+  const foldKey = (name: string) => {
+    const codec = snapshotCodecOf(definition(name));
+    return codec ? `${codec.kind}@${codec.modelVersion}` : `projection:${name}`;
+  };
+
+  const start = async (name: string, until?: LogPosition) => {
+    const codec = snapshotCodecOf(definition(name));
+    const from = codec ? await loadSnapshot(deps.db, codec, { until, log: deps.log }) : undefined;
+    return foldLog(deps.db, deps.logId, definition(name), { from, until });
+  };
+
   // Catch-ups of one head run one after another; each continues from the previous result.
   const head = (name: string): Promise<Folded<unknown>> => {
-    const previous = heads.get(name);
+    const key = foldKey(name);
+    const previous = heads.get(key);
     const next = (async () => {
       const from = previous ? await previous.catch(() => undefined) : undefined;
-      return foldLog(deps.db, deps.logId, definition(name), from ? { from } : {});
+      return from ? foldLog(deps.db, deps.logId, definition(name), { from }) : start(name);
     })();
-    heads.set(name, next);
+    heads.set(key, next);
     return next;
   };
 
@@ -76,10 +94,10 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
     async folded(name, knownAt) {
       const current = await head(name);
       if (!knownAt || compareLogPositions(knownAt, current.cursor) >= 0) return current;
-      const key = `${name}:${knownAt.xid}:${knownAt.position}`;
+      const key = `${foldKey(name)}:${knownAt.xid}:${knownAt.position}`;
       let past = pastFolds.get(key);
       if (!past) {
-        past = foldLog(deps.db, deps.logId, definition(name), { until: knownAt });
+        past = start(name, knownAt);
         pastFolds.set(key, past);
         // Keep a few knowledge points: dashboards tend to look at the same one repeatedly.
         if (pastFolds.size > 4) pastFolds.delete(pastFolds.keys().next().value as string);

@@ -4,6 +4,7 @@ import {
   applyEvent,
   compileDeal,
   createDomainState,
+  DOMAIN_STATE_CODEC,
   type DomainState,
   dayToIso,
   effectiveDay,
@@ -26,6 +27,7 @@ export const COMPANY_INDEX: ProjectionDefinition<DomainState> = {
   eventTypes: EVENT_TYPES,
   init: createDomainState,
   apply: applyEvent,
+  snapshot: DOMAIN_STATE_CODEC,
   rows: () => [],
   describe: () => [],
 };

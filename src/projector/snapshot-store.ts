@@ -1,0 +1,192 @@
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { finished } from "node:stream/promises";
+import { promisify } from "node:util";
+import { createGzip, gunzip } from "node:zlib";
+import { type Kysely, sql } from "kysely";
+import type { Database } from "../db/schema.js";
+import type { StateCodec } from "../domain/state-codec.js";
+import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
+import type { Folded } from "./fold-log.js";
+
+const gunzipAsync = promisify(gunzip);
+
+/** Snapshots kept per kind: the newest for starts, older ones for knowledge points further back. */
+export const SNAPSHOTS_KEPT = 3;
+
+/** A snapshot's identity, without its bytes. */
+export interface SnapshotInfo {
+  readonly id: number;
+  readonly cursor: LogPosition;
+  readonly events: number;
+  readonly byteSize: number;
+}
+
+/** A state ready to be written: encoded and compressed from one consistent point of the fold. */
+export interface EncodedSnapshot {
+  readonly kind: string;
+  readonly modelVersion: number;
+  readonly cursor: LogPosition;
+  readonly events: number;
+  /** Gzipped JSON lines, one record of the codec per line. */
+  readonly bytes: Buffer;
+  /** Uncompressed size. */
+  readonly textBytes: number;
+}
+
+/** How long the encoder runs before it lets the event loop serve others (HTTP, the other runners). */
+const SLICE_MS = 20;
+
+/**
+ * Encodes a folded state into gzipped JSON lines, a slice at a time: the fold mutates its state in place,
+ * so the caller (the runner that owns the state) must not fold until `onStateReleased` (or until this
+ * settles); everything else in the process carries on between slices, and the gzip work runs on the
+ * libuv pool.
+ */
+export async function encodeSnapshot<S>(
+  codec: StateCodec<S>,
+  folded: Folded<S>,
+  /** Called once every record is produced: the state may change again (compression may still run). */
+  onStateReleased?: () => void,
+): Promise<EncodedSnapshot> {
+  // Taken now: the caller may move on once the state is released.
+  const { cursor, events } = folded;
+  const gzip = createGzip({ level: 6 });
+  const chunks: Buffer[] = [];
+  gzip.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = finished(gzip);
+  let textBytes = 0;
+  let lines: string[] = [];
+  let sliceStart = performance.now();
+  const flush = () => {
+    const text = lines.join("");
+    textBytes += Buffer.byteLength(text);
+    gzip.write(text);
+    lines = [];
+  };
+  for (const record of codec.encode(folded.state)) {
+    lines.push(`${JSON.stringify(record)}\n`);
+    if (lines.length >= 1000) {
+      flush();
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+  }
+  flush();
+  onStateReleased?.();
+  gzip.end();
+  await done;
+  return {
+    kind: codec.kind,
+    modelVersion: codec.modelVersion,
+    cursor,
+    events,
+    bytes: Buffer.concat(chunks),
+    textBytes,
+  };
+}
+
+/** Inserts a snapshot, then drops all but the newest few of its kind (and every other version's). */
+export async function writeSnapshot(db: Kysely<Database>, snapshot: EncodedSnapshot): Promise<SnapshotInfo> {
+  const bytes = snapshot.bytes;
+  const checksum = createHash("sha256").update(bytes).digest("hex");
+  const row = await db
+    .insertInto("state_snapshots")
+    .values({
+      kind: snapshot.kind,
+      model_version: snapshot.modelVersion,
+      cursor_xid: snapshot.cursor.xid,
+      cursor_position: snapshot.cursor.position,
+      events: snapshot.events,
+      byte_size: bytes.length,
+      checksum,
+      state: bytes,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await db
+    .deleteFrom("state_snapshots")
+    .where("kind", "=", snapshot.kind)
+    .where(
+      "id",
+      "not in",
+      db
+        .selectFrom("state_snapshots")
+        .select("id")
+        .where("kind", "=", snapshot.kind)
+        .where("model_version", "=", snapshot.modelVersion)
+        .orderBy("events", "desc")
+        .limit(SNAPSHOTS_KEPT),
+    )
+    .execute();
+  return { id: Number(row.id), cursor: snapshot.cursor, events: snapshot.events, byteSize: bytes.length };
+}
+
+/** The snapshots of a codec's kind and version, newest first (bytes not read). */
+export async function listSnapshots(
+  db: Kysely<Database>,
+  codec: StateCodec<unknown>,
+): Promise<SnapshotInfo[]> {
+  const rows = await db
+    .selectFrom("state_snapshots")
+    .select(["id", "cursor_position", "events", "byte_size", sql<string>`cursor_xid::text`.as("cursor_xid")])
+    .where("kind", "=", codec.kind)
+    .where("model_version", "=", codec.modelVersion)
+    .orderBy("events", "desc")
+    .execute();
+  return rows.map((row) => ({
+    id: Number(row.id),
+    cursor: { xid: row.cursor_xid, position: Number(row.cursor_position) },
+    events: Number(row.events),
+    byteSize: row.byte_size,
+  }));
+}
+
+/**
+ * The newest trustworthy snapshot at or before `until` (any, without it), decoded into a fold to continue.
+ * A snapshot whose bytes do not match their checksum or do not decode is logged and skipped (the next
+ * older one is tried); undefined when none is usable: the caller folds from the start.
+ */
+export async function loadSnapshot<S>(
+  db: Kysely<Database>,
+  codec: StateCodec<S>,
+  options: { until?: LogPosition; log?: (message: string) => void } = {},
+): Promise<Folded<S> | undefined> {
+  const log = options.log ?? ((message: string) => console.log(`stackledger: ${message}`));
+  const candidates = (await listSnapshots(db, codec as StateCodec<unknown>)).filter(
+    (info) => !options.until || compareLogPositions(info.cursor, options.until) <= 0,
+  );
+  for (const info of candidates) {
+    const row = await db
+      .selectFrom("state_snapshots")
+      .select(["state", "checksum"])
+      .where("id", "=", info.id)
+      .executeTakeFirst();
+    if (!row) continue; // pruned since it was listed
+    try {
+      const bytes = Buffer.from(row.state);
+      const checksum = createHash("sha256").update(bytes).digest("hex");
+      if (checksum !== row.checksum) throw new Error("checksum mismatch");
+      const state = codec.decode(jsonLines(await gunzipAsync(bytes)));
+      return { state, cursor: info.cursor, events: info.events };
+    } catch (error) {
+      log(
+        `snapshot ${info.id} of ${codec.kind} (v${codec.modelVersion}, ${info.events} events) skipped: ${(error as Error).message}`,
+      );
+    }
+  }
+  return undefined;
+}
+
+/** The records of a snapshot's text, parsed a line at a time (a large state is never one string). */
+function* jsonLines(text: Buffer): Generator<unknown> {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf(10, start);
+    if (end === -1) end = text.length;
+    if (end > start) yield JSON.parse(text.toString("utf8", start, end));
+    start = end + 1;
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SyntheticLog } from "../bench/lib/synthetic-log.js";
+import { PROJECTIONS } from "../projections/index.js";
+import { DOMAIN_STATE_CODEC, type DomainState, type StateCodec } from "../src/domain/index.js";
+import { appendEvents } from "../src/event-log/append-events.js";
+import { type LogPosition, START } from "../src/event-log/cursor.js";
+import { readAll } from "../src/event-log/read-all.js";
+import { readLiveBuild } from "../src/projector/build-store.js";
+import { createProjector } from "../src/projector/create-projector.js";
+import type { ProjectionDefinition } from "../src/projector/definition.js";
+import type { Folded } from "../src/projector/fold-log.js";
+import { loadRows } from "../src/projector/read-model-table.js";
+import { toRecordedEvent } from "../src/projector/recorded-event.js";
+import {
+  encodeSnapshot,
+  listSnapshots,
+  loadSnapshot,
+  writeSnapshot,
+} from "../src/projector/snapshot-store.js";
+import { createViewReader } from "../src/projector/view-reader.js";
+import { eventually } from "./support/eventually.js";
+import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
+
+let database: TestDatabase;
+const generator = new SyntheticLog({ events: 400, companies: 15, deals: 100, seed: 13 });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+async function appendSynthetic(count: number) {
+  for (let done = 0; done < count; ) {
+    const batch = generator.nextBatch(Math.min(20, count - done));
+    await appendEvents(database.handle.db, batch, { logId: database.logId, actor: "test" });
+    done += batch.length;
+  }
+}
+
+async function readLog() {
+  const page = await readAll(database.handle.db, database.logId, { after: START, limit: 100_000 });
+  return page.events;
+}
+
+function foldScratch<S>(definition: ProjectionDefinition<S>, events: Awaited<ReturnType<typeof readLog>>) {
+  let state = definition.init();
+  for (const event of events) state = definition.apply(state, toRecordedEvent(event));
+  return state;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const parsedRows = (rows: Map<string, { json: string }>) =>
+  Object.fromEntries([...rows].map(([key, row]) => [key, JSON.parse(row.json)]));
+const expectedRows = <S>(definition: ProjectionDefinition<S>, state: S, asOf: string) =>
+  Object.fromEntries(
+    definition.rows(state, asOf).map((row) => [row.key, JSON.parse(row.json ?? JSON.stringify(row.body))]),
+  );
+
+async function caughtUp(at: LogPosition) {
+  for (const definition of PROJECTIONS) {
+    await eventually(
+      () => readLiveBuild(database.handle.db, definition.name),
+      (build) => build?.cursor.position === at.position && build.cursor.xid === at.xid,
+      30_000,
+    );
+  }
+}
+
+describe("state snapshots", () => {
+  it("the projector writes them at intervals; a restarted runner resumes from one and its rows stay those of a full fold", async () => {
+    await appendSynthetic(200);
+    const messages: string[] = [];
+    const start = () =>
+      createProjector({
+        db: database.handle.db,
+        logId: database.logId,
+        projections: PROJECTIONS,
+        databaseUrl: database.url,
+        pollMs: 50,
+        log: (message) => messages.push(message),
+        snapshots: { everyEvents: 50, everyMinutes: 0 },
+      });
+    let projector = start();
+    try {
+      await caughtUp((await readLog()).at(-1)!.at);
+    } finally {
+      await projector.stop();
+    }
+    // One snapshot per fold kind (the three views share theirs), at the end of the rebuild (which may stop a
+    // little before the end of the log when the cluster-wide read horizon lags; the live steps then follow).
+    const first = await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>);
+    // (Two when the rebuild stopped 50 or more events short and a live step made the second.)
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first.length).toBeLessThanOrEqual(2);
+    const at = first[0]!.events;
+    expect(at).toBeGreaterThanOrEqual(50);
+    expect(at).toBeLessThanOrEqual(200);
+    const kinds = await sql<{
+      kind: string;
+    }>`select distinct kind from state_snapshots order by kind`.execute(database.handle.db);
+    expect(kinds.rows.map((row) => row.kind)).toEqual(["deal-records", "domain"]);
+
+    await appendSynthetic(100);
+    messages.length = 0;
+    projector = start();
+    try {
+      const events = await readLog();
+      await caughtUp(events.at(-1)!.at);
+      for (const definition of PROJECTIONS) {
+        expect(messages).toContainEqual(
+          expect.stringMatching(`projection ${definition.name}: resuming from the snapshot at \\d+ events`),
+        );
+        const build = await readLiveBuild(database.handle.db, definition.name);
+        const rows = parsedRows(await loadRows(database.handle.db, build!.table));
+        const def = definition as ProjectionDefinition<unknown>;
+        expect(rows, definition.name).toEqual(
+          expectedRows(def, foldScratch(def, events), build!.asOf ?? today()),
+        );
+        expect(Object.keys(rows).length, definition.name).toBeGreaterThan(0);
+      }
+    } finally {
+      await projector.stop();
+    }
+    // The live steps made newer ones, 50 events or more apart.
+    const events = (await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>)).map(
+      (s) => s.events,
+    );
+    expect(events[0]).toBeGreaterThan(at);
+  });
+
+  it("the API's asOf and knownAt folds start from the nearest snapshot at or before the point and equal a full fold", async () => {
+    const events = await readLog();
+    const reader = createViewReader({
+      db: database.handle.db,
+      logId: database.logId,
+      projections: PROJECTIONS as never,
+    });
+    const snapshots = await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>);
+    const newest = snapshots[0]!;
+    // Before the newest snapshot, after it, and exactly at it.
+    for (const index of [newest.events - 30, newest.events - 1, events.length - 1]) {
+      const knownAt = events[index]!.at;
+      for (const definition of PROJECTIONS) {
+        const def = definition as ProjectionDefinition<unknown>;
+        const folded = await reader.folded(
+          definition.name,
+          index === events.length - 1 ? undefined : knownAt,
+        );
+        expect(folded.events).toBe(index + 1);
+        expect(expectedRows(def, folded.state, "2026-01-01")).toEqual(
+          expectedRows(def, foldScratch(def, events.slice(0, index + 1)), "2026-01-01"),
+        );
+      }
+    }
+  });
+
+  it("a corrupt snapshot (bytes that do not match the checksum, or that do not decode) is logged and skipped", async () => {
+    const kind = `domain-corrupt-${randomUUID().slice(0, 8)}`;
+    const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
+    const events = await readLog();
+    const folded = (count: number): Folded<DomainState> => ({
+      state: foldScratch(PROJECTIONS[0], events.slice(0, count)),
+      cursor: events[count - 1]!.at,
+      events: count,
+    });
+    const older = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(100)));
+    const newer = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(150)));
+    const messages: string[] = [];
+    const log = (message: string) => messages.push(message);
+    expect((await loadSnapshot(database.handle.db, codec, { log }))?.events).toBe(150);
+
+    // A flipped byte: the checksum no longer matches; the older snapshot is used instead.
+    await sql`update state_snapshots set state = overlay(state placing '\\x00'::bytea from 20 for 1) where id = ${newer.id}`.execute(
+      database.handle.db,
+    );
+    const restored = await loadSnapshot(database.handle.db, codec, { log });
+    expect(restored?.events).toBe(100);
+    expect(messages).toEqual([
+      expect.stringMatching(new RegExp(`snapshot ${newer.id} of ${kind} .*checksum mismatch`)),
+    ]);
+
+    // Well-formed bytes with a matching checksum that are not a state: skipped too; nothing is left.
+    const bytes = await promisify(gzip)(Buffer.from(JSON.stringify({ applied: 1, companies: "nope" })));
+    const { createHash } = await import("node:crypto");
+    await database.handle.db
+      .updateTable("state_snapshots")
+      .set({ state: bytes, checksum: createHash("sha256").update(bytes).digest("hex") })
+      .where("id", "=", older.id)
+      .execute();
+    messages.length = 0;
+    expect(await loadSnapshot(database.handle.db, codec, { log })).toBeUndefined();
+    expect(messages).toEqual([
+      expect.stringMatching(/checksum mismatch/),
+      expect.stringMatching(new RegExp(`snapshot ${older.id} of ${kind} .*malformed snapshot`)),
+    ]);
+  });
+
+  it("a snapshot of another model version is ignored, and writing one of a new version drops the old ones", async () => {
+    const kind = `domain-version-${randomUUID().slice(0, 8)}`;
+    const v1: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind, modelVersion: 1 };
+    const v2: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind, modelVersion: 2 };
+    const events = await readLog();
+    const state = foldScratch(PROJECTIONS[0], events.slice(0, 120));
+    await writeSnapshot(
+      database.handle.db,
+      await encodeSnapshot(v1, { state, cursor: events[119]!.at, events: 120 }),
+    );
+    expect(await loadSnapshot(database.handle.db, v2, { log: () => {} })).toBeUndefined();
+    expect((await loadSnapshot(database.handle.db, v1, { log: () => {} }))?.events).toBe(120);
+    await writeSnapshot(
+      database.handle.db,
+      await encodeSnapshot(v2, { state, cursor: events[119]!.at, events: 120 }),
+    );
+    expect(await listSnapshots(database.handle.db, v1 as StateCodec<unknown>)).toEqual([]);
+    expect((await loadSnapshot(database.handle.db, v2, { log: () => {} }))?.events).toBe(120);
+  });
+});
