@@ -6,6 +6,7 @@ import {
   privateClusterUnavailable,
   startPrivateCluster,
 } from "./support/private-cluster.js";
+import { readWholeLog } from "./support/read-whole-log.js";
 import { runCli, type Spawned, waitForOutput } from "./support/spawn-service.js";
 import { openSse, type SseClient, until } from "./support/sse-client.js";
 
@@ -244,21 +245,6 @@ async function pollStatus(url: string, want: number, timeoutMs: number): Promise
     const status = (await fetch(url)).status;
     if (status === want || Date.now() > deadline) return status;
     await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function readWholeLog(url: string): Promise<{ id: string; cursor: string }[]> {
-  const events: { id: string; cursor: string }[] = [];
-  let after = "start";
-  for (;;) {
-    const page = (await (await fetch(`${url}/v1/events?after=${after}&limit=1000`)).json()) as {
-      events: { id: string; cursor: string }[];
-      next: string;
-      end?: boolean;
-    };
-    events.push(...page.events);
-    after = page.next;
-    if (page.end) return events;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   runPgBinary,
   startPrivateCluster,
 } from "./support/private-cluster.js";
+import { readWholeLog } from "./support/read-whole-log.js";
 import { runCli, type Spawned, waitForOutput } from "./support/spawn-service.js";
 import { openSse, type SseClient, until } from "./support/sse-client.js";
 
@@ -151,18 +152,3 @@ describe.skipIf(unavailable)("failover to a synchronous standby", () => {
     }
   }, 180_000);
 });
-
-async function readWholeLog(base: string): Promise<{ id: string }[]> {
-  const events: { id: string }[] = [];
-  let after = "start";
-  for (;;) {
-    const page = (await (await fetch(`${base}/v1/events?after=${after}&limit=1000`)).json()) as {
-      events: { id: string }[];
-      next: string;
-      end?: boolean;
-    };
-    events.push(...page.events);
-    after = page.next;
-    if (page.end) return events;
-  }
-}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fleet, fleetUnavailable, startFleet } from "../deploy/fleet.js";
 import { companyRegistered } from "./support/fixtures.js";
+import { readWholeLog } from "./support/read-whole-log.js";
 import { openSse, type SseClient, until } from "./support/sse-client.js";
 
 /**
@@ -112,18 +113,3 @@ describe.skipIf(unavailable)("the fleet behind nginx", () => {
     expect(view).toEqual(folded);
   }, 240_000);
 });
-
-async function readWholeLog(base: string): Promise<{ id: string; cursor: string }[]> {
-  const events: { id: string; cursor: string }[] = [];
-  let after = "start";
-  for (;;) {
-    const page = (await (await fetch(`${base}/v1/events?after=${after}&limit=1000`)).json()) as {
-      events: { id: string; cursor: string }[];
-      next: string;
-      end?: boolean;
-    };
-    events.push(...page.events);
-    after = page.next;
-    if (page.end) return events;
-  }
-}
