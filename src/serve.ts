@@ -8,7 +8,8 @@ import type { Config } from "./config.js";
 import { connectDatabase, type DatabaseHandle } from "./db/connect.js";
 import { recordServerUrl } from "./db/data-dir-lock.js";
 import { isDatabaseUnavailable } from "./db/database-unavailable.js";
-import { migrateToLatest } from "./db/migrate.js";
+import { isMigrated, migrateToLatest } from "./db/migrate.js";
+import type { ReadReplica } from "./db/read-replica.js";
 import { importEvents } from "./event-log/import-events.js";
 import { readLogId } from "./event-log/log-id.js";
 import { createWakeUp, type WakeUp } from "./event-log/wake-up.js";
@@ -115,6 +116,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const logState = await logHorizon.refresh();
 
   const projector = config.projector ? startProjector(runtime) : undefined;
+  if (handle.readReplica) await waitForReplicaSchema(handle.readReplica, runtime.log);
   const feed = await createFeed({
     db: handle.readReplica?.db ?? handle.db,
     readsReplica: handle.readReplica !== undefined,
@@ -198,6 +200,26 @@ export function startProjector(runtime: Runtime, names?: readonly string[]): Pro
     onChanges: () => runtime.changesWakeUp.signal(),
     log: (message) => runtime.log.info({ component: "projector" }, message),
   });
+}
+
+/**
+ * The replica replays the migrations this process just ran a little later: reading it before then finds no
+ * tables. Waits (bounded) until it has them; an unreachable replica is the fallback's business, not ours.
+ */
+async function waitForReplicaSchema(replica: ReadReplica, log: Logger, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await isMigrated(replica.db)) return;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return;
+    }
+    if (Date.now() > deadline) {
+      log.warn("the read replica has not replayed the schema yet; reads may fail until it has");
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function failedProjections(runtime: Runtime): Promise<string | undefined> {
