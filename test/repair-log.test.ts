@@ -151,6 +151,7 @@ describe("repairLog", () => {
       for (const path of ["/v1/events", "/v1/streams/company-c1", "/v1/views/layers", "/v1/feed/events"]) {
         const response = await server.request(path);
         expect(response.status, path).toBe(503);
+        expect(response.headers.get("retry-after"), path).toBe("30");
         const body = (await response.json()) as Record<string, unknown>;
         expect(body.type).toMatch(/\/log-ahead-of-cluster$/);
         expect(body.highestStoredXid).toBe((BigInt(horizon.nextXid) + 1_000_000n).toString());

@@ -40,6 +40,7 @@ export function problem(
   type: string,
   detail: string,
   extra: Record<string, unknown> = {},
+  retryAfterSeconds = RETRY_AFTER_SECONDS,
 ): Response {
   const body: Problem = {
     type: `${TYPE_BASE}${type}`,
@@ -53,7 +54,7 @@ export function problem(
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, {
     "Content-Type": "application/problem+json",
     // A 503 is temporary here (the database is away, or a restore awaits repair): say when to come back.
-    ...(status === 503 ? { "Retry-After": String(RETRY_AFTER_SECONDS) } : {}),
+    ...(status === 503 ? { "Retry-After": String(retryAfterSeconds) } : {}),
   });
 }
 
