@@ -124,14 +124,19 @@ describe("state snapshots", () => {
         );
         expect(Object.keys(rows).length, definition.name).toBeGreaterThan(0);
       }
+      // The live steps made newer ones, 50 events or more apart (written after the step's commit: wait for it
+      // before stopping the projector, which would otherwise race the write on a loaded machine).
+      const snapshotEvents = (
+        await eventually(
+          () => listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>),
+          (list) => (list[0]?.events ?? 0) > at,
+          15_000,
+        )
+      ).map((s) => s.events);
+      expect(snapshotEvents[0]).toBeGreaterThan(at);
     } finally {
       await projector.stop();
     }
-    // The live steps made newer ones, 50 events or more apart.
-    const events = (await listSnapshots(database.handle.db, DOMAIN_STATE_CODEC as StateCodec<unknown>)).map(
-      (s) => s.events,
-    );
-    expect(events[0]).toBeGreaterThan(at);
   });
 
   it("the API's asOf and knownAt folds start from the nearest snapshot at or before the point and equal a full fold", async () => {
