@@ -6,7 +6,7 @@ import {
   privateClusterUnavailable,
   startPrivateCluster,
 } from "./support/private-cluster.js";
-import { readWholeLog } from "./support/read-whole-log.js";
+import { readWholeLogHolding } from "./support/read-whole-log.js";
 import { runCli, type Spawned, waitForOutput } from "./support/spawn-service.js";
 import { openSse, type SseClient, until } from "./support/sse-client.js";
 
@@ -177,7 +177,7 @@ describe.skipIf(unavailable)("database faults under load", () => {
     for (const server of servers) expect(server.child.exitCode).toBeNull();
 
     // Every acknowledged event is in the log exactly once.
-    const log = await readWholeLog(urls[0]!);
+    const log = await readWholeLogHolding(urls[0]!, tally.acknowledged);
     const ids = log.map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length);
     const stored = new Set(ids);

@@ -10,7 +10,7 @@ import {
   runPgBinary,
   startPrivateCluster,
 } from "./support/private-cluster.js";
-import { readWholeLog } from "./support/read-whole-log.js";
+import { readWholeLogHolding } from "./support/read-whole-log.js";
 import { runCli, type Spawned, waitForOutput } from "./support/spawn-service.js";
 import { openSse, type SseClient, until } from "./support/sse-client.js";
 
@@ -133,7 +133,7 @@ describe.skipIf(unavailable)("failover to a synchronous standby", () => {
 
     expect(unexpected).toEqual([]);
     expect(server!.child.exitCode).toBeNull();
-    const log = await readWholeLog(url);
+    const log = await readWholeLogHolding(url, acknowledged);
     const ids = log.map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length);
     const stored = new Set(ids);

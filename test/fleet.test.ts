@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Fleet, fleetUnavailable, startFleet } from "../deploy/fleet.js";
 import { companyRegistered } from "./support/fixtures.js";
-import { readWholeLog } from "./support/read-whole-log.js";
+import { readWholeLogHolding } from "./support/read-whole-log.js";
 import { openSse, type SseClient, until } from "./support/sse-client.js";
 
 /**
@@ -86,7 +86,7 @@ describe.skipIf(unavailable)("the fleet behind nginx", () => {
     // The proxy passes a request id through to every answer (its own when the client sends none).
     expect(requestIds.has("")).toBe(false);
 
-    const log = await readWholeLog(url);
+    const log = await readWholeLogHolding(url, acknowledged);
     const ids = log.map((event) => event.id);
     expect(new Set(ids).size).toBe(ids.length);
     const stored = new Set(ids);
