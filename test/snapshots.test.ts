@@ -137,7 +137,7 @@ describe("state snapshots", () => {
     } finally {
       await projector.stop();
     }
-  });
+  }, 90_000);
 
   it("the API's asOf and knownAt folds start from the nearest snapshot at or before the point and equal a full fold", async () => {
     const events = await readLog();
