@@ -50,6 +50,18 @@ export interface ViewChange {
   readonly description: string;
 }
 
+/** The answer of `ProjectionDefinition.changesSince`. */
+export interface RowChanges {
+  /** True: `rows` is the whole view (the projector diffs it against its rows); false: the rows that may have changed. */
+  readonly full: boolean;
+  /** Complete rows, as `rows` would give them (unchanged ones are allowed: the projector compares). */
+  readonly rows: readonly ReadModelRow[];
+  /** Keys that may have left the view (only when not `full`; keys still in the view must not be listed). */
+  readonly deletes: readonly string[];
+  /** Handed back as `since` on the next call for the same state object. */
+  readonly mark: unknown;
+}
+
 /**
  * A projection as the projector runs it: a pure reducer over its state, and how the state becomes the rows
  * of its read model for a valid date. Everything here is pure; the projector does the I/O.
@@ -72,6 +84,14 @@ export interface ProjectionDefinition<S = unknown> {
   readonly snapshot?: StateCodec<S>;
   /** The view's rows as of `asOf` (YYYY-MM-DD), in the view's order. */
   rows(state: S, asOf: string): ReadModelRow[];
+  /**
+   * Incremental view maintenance (optional): what may differ from the rows of the call that returned `since`
+   * (undefined: no call yet, answer `full`), for the state as it is now and `asOf`. Several callers may hold
+   * marks on one state (the runners of one process share it). Must agree with `rows`: the previous rows with
+   * these changes applied are exactly `rows(state, asOf)`. Answers `full` when it cannot tell (another date, a
+   * mark it no longer tracks). Absent: the projector computes the whole view at every step.
+   */
+  changesSince?(state: S, asOf: string, since: unknown): RowChanges;
   /** What changed between two row sets of this projection, for `view_changes`. */
   describe(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): ViewChange[];
 }
