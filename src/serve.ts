@@ -132,6 +132,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     poolStats: handle.poolStats,
     db: handle.db,
     readDb: handle.readReplica?.db,
+    foldHost: projector?.host,
     replica: handle.readReplica,
     logId,
     tokens,

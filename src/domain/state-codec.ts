@@ -27,6 +27,17 @@ export interface StateCodec<S> {
   encode(state: S): Iterable<unknown>;
   /** Throws on anything that is not an encoding of this version (a snapshot that must not be trusted). */
   decode(records: Iterable<unknown>): S;
+  /**
+   * The states of other codecs this one's state holds, kept exactly as their own fold would (one fold of this
+   * kind serves their projections too: the projector folds once per process, not once per kind).
+   */
+  readonly contains?: readonly ContainedState<S>[];
+}
+
+/** A state of another codec held inside this one's. */
+export interface ContainedState<S> {
+  readonly codec: StateCodec<never>;
+  select(state: S): unknown;
 }
 
 type FactTuple = [eventId: string, seq: number, recordedDay: number, data: Record<string, unknown>];
@@ -179,6 +190,8 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   kind: "deal-records",
   modelVersion: 1,
   apply: applyDealRecordEvent,
+  // applyDealRecordEvent applies every event to `domain` with applyEvent first.
+  contains: [{ codec: DOMAIN_STATE_CODEC as StateCodec<never>, select: (state) => state.domain }],
   *encode(state) {
     yield* encodeDomainState(state.domain);
     yield ["n", state.namesVersion];

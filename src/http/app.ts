@@ -48,6 +48,7 @@ export function createApp(appDeps: AppDeps) {
     db: deps.readDb ?? deps.db,
     logId: deps.logId,
     projections: [...projections, COMPANY_INDEX],
+    host: deps.foldHost,
   });
   const clock = deps.clock ?? (() => new Date());
   app.route("/v1/views", viewRoutes({ ...deps, views, clock }));

@@ -7,6 +7,7 @@ import type { LogHorizonWatch } from "../event-log/watch-log-horizon.js";
 import type { Feed } from "../feed/create-feed.js";
 import type { Logger } from "../log/logger.js";
 import type { ProjectionDefinition } from "../projector/definition.js";
+import type { FoldHost } from "../projector/fold-host.js";
 import type { TokenIdentity, TokenRegistry } from "./tokens.js";
 
 /** Everything the HTTP app needs; `createApp(deps)` never reaches for a module singleton. */
@@ -21,6 +22,8 @@ export interface AppDeps {
    * away), else `db`. Appends, leases, checkpoints and rebuild requests always use `db`.
    */
   readonly readDb?: Kysely<Database>;
+  /** The projector's shared fold when it runs in this process: the views read its state. */
+  readonly foldHost?: FoldHost;
   /** The read replica's state and lag, for /ready and /metrics. */
   readonly replica?: ReadReplica;
   /** This log's identity (cursors carry it). */

@@ -3,8 +3,11 @@ import type { ConnectionTarget } from "../db/connection-string.js";
 import type { Database } from "../db/schema.js";
 import type { WakeUp } from "../event-log/wake-up.js";
 import type { ProjectionDefinition } from "./definition.js";
+import { createFoldHost, type FoldHost } from "./fold-host.js";
 import { embeddedLease, type Lease, tryAcquirePostgresLease } from "./lease.js";
+import { runJoined } from "./run-joined.js";
 import { runProjection } from "./run-projection.js";
+import { planSharedFold } from "./shared-fold.js";
 import { createSharedReader } from "./shared-reader.js";
 import { createSnapshotWriter, type SnapshotPolicy, snapshotPolicyFromEnv } from "./snapshot-writer.js";
 
@@ -24,9 +27,13 @@ export interface ProjectorDeps {
   readonly onChanges?: () => void;
   /** When states are snapshotted; default from STACKLEDGER_SNAPSHOT_EVERY_EVENTS / _MINUTES. */
   readonly snapshots?: SnapshotPolicy;
+  /** False: every projection folds its own state (the way before the shared fold; for comparisons). */
+  readonly shareFold?: boolean;
 }
 
 export interface Projector {
+  /** The shared fold of this process's projections (the API of the same process reads its state). */
+  readonly host: FoldHost | undefined;
   /** Resolves once every runner has stopped. */
   stop(): Promise<void>;
 }
@@ -70,7 +77,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
           continue;
         }
         lease.onNotify(wakeAll);
-        await runProjection(definition, {
+        const context = {
           db: deps.db,
           logId: deps.logId,
           clock,
@@ -81,7 +88,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
           onChanges: deps.onChanges,
           read: sharedRead,
           snapshots,
-        });
+        };
+        const select = host?.shared.select.get(definition.name);
+        if (host && select) await runJoined(definition, context, host, select);
+        else await runProjection(definition, context);
       } catch (error) {
         if (!stopped) log(`projection ${definition.name}: runner error: ${(error as Error).message}`);
       } finally {
@@ -93,10 +103,15 @@ export function createProjector(deps: ProjectorDeps): Projector {
 
   const sharedRead = createSharedReader(deps.db, deps.logId);
   const snapshots = createSnapshotWriter(deps.db, deps.snapshots ?? snapshotPolicyFromEnv(), log);
+  const definitions = deps.projections as readonly ProjectionDefinition<unknown>[];
+  // One fold for every projection that reads the same state (docs/projections.md §6.11).
+  const shared = deps.shareFold === false ? undefined : planSharedFold(definitions);
+  const host = shared && createFoldHost({ db: deps.db, logId: deps.logId, shared, snapshots, log });
   const running = (deps.projections as readonly ProjectionDefinition<unknown>[]).map((definition) =>
     runOne(definition),
   );
   return {
+    host,
     async stop() {
       stopped = true;
       unsubscribe?.();

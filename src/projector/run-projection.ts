@@ -39,15 +39,23 @@ export interface RunnerContext {
   readonly snapshots?: SnapshotWriter;
 }
 
-interface Live<S> {
+export interface Live<S> {
   build: number;
   table: string;
   folded: Folded<S>;
   rows: RowSet;
   asOf: string;
+  /** The mark of the `changesSince` call the rows came from (when the definition has one). */
+  mark?: unknown;
 }
 
-class LostLeaseError extends Error {
+/**
+ * Where a build's state comes from: resolves once folded, to a function the caller calls in the same
+ * synchronous section as it computes its rows (a shared state may move on at any await).
+ */
+export type FoldSource<S> = (onProgress: (events: number) => void) => Promise<() => Folded<S>>;
+
+export class LostLeaseError extends Error {
   override name = "LostLeaseError";
 }
 
@@ -187,7 +195,7 @@ async function step<S>(
 }
 
 /** Change records for the rows that differ, parsed only where needed. */
-function describeDiff<S>(
+export function describeDiff<S>(
   definition: ProjectionDefinition<S>,
   before: RowSet,
   after: RowSet,
@@ -214,10 +222,11 @@ function describeDiff<S>(
  * memory with progress, writes the rows into a new table, then swaps the live pointer, records the diff
  * against the old build as one change record, and drops the old table.
  */
-async function rebuild<S>(
+export async function rebuild<S>(
   definition: ProjectionDefinition<S>,
   context: RunnerContext,
   previous: Live<S> | undefined,
+  source?: FoldSource<S>,
 ): Promise<Live<S> | undefined> {
   const { db, logId, clock } = context;
   const old = await readLiveBuild(db, definition.name);
@@ -244,27 +253,29 @@ async function rebuild<S>(
   );
 
   let lastReport = Date.now();
-  let folded: Folded<S>;
+  const onProgress = (done: number) => {
+    if (Date.now() - lastReport < 1000) return;
+    lastReport = Date.now();
+    const seconds = (Date.now() - startedAt.getTime()) / 1000;
+    void db
+      .updateTable("projection_builds")
+      .set({
+        events_done: done,
+        events_per_second: done / Math.max(seconds, 0.001),
+        updated_at: sql`now()`,
+      } as never)
+      .where("name", "=", definition.name)
+      .where("build", "=", build)
+      .execute()
+      .catch(() => {});
+  };
+  let take: () => Folded<S>;
   try {
-    folded = await foldLog(db, logId, definition, {
-      read: context.read,
-      onProgress: (done) => {
-        if (Date.now() - lastReport < 1000) return;
-        lastReport = Date.now();
-        const seconds = (Date.now() - startedAt.getTime()) / 1000;
-        void db
-          .updateTable("projection_builds")
-          .set({
-            events_done: done,
-            events_per_second: done / Math.max(seconds, 0.001),
-            updated_at: sql`now()`,
-          } as never)
-          .where("name", "=", definition.name)
-          .where("build", "=", build)
-          .execute()
-          .catch(() => {});
-      },
-    });
+    if (source) take = await source(onProgress);
+    else {
+      const own = await foldLog(db, logId, definition, { read: context.read, onProgress });
+      take = () => own;
+    }
   } catch (error) {
     if (error instanceof ReducerError) {
       await markFailed(db, definition.name, build, { message: error.message, eventId: error.eventId });
@@ -280,8 +291,10 @@ async function rebuild<S>(
     throw error;
   }
 
+  const folded = take();
   const today = utcDay(clock());
-  const rows = toRowSet(definition.rows(folded.state, today));
+  const first = wholeView(definition, folded.state, today);
+  const rows = toRowSet(first.rows);
   const finishedAt = new Date();
   const seconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
   const before =
@@ -353,15 +366,24 @@ async function rebuild<S>(
   // the read model's filters (a deal-list query went from 158 ms to 4 ms at 200k rows).
   await sql`analyze ${sql.table(table)}`.execute(db);
   if (old) await dropReadModelTable(db, old.table);
+  // A shared state has moved on since `folded` was taken: its host snapshots it, not this build.
   const codec = snapshotCodecOf(definition);
-  if (codec) await context.snapshots?.offer(codec, folded);
+  if (codec && !source) await context.snapshots?.offer(codec, folded);
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
   );
-  return { build, table, folded, rows, asOf: today };
+  return { build, table, folded, rows, asOf: today, mark: first.mark };
 }
 
-async function failedBuildOfVersion(
+/** Every row of the view, and the mark of incremental steps from here (when the definition has them). */
+export function wholeView<S>(definition: ProjectionDefinition<S>, state: S, asOf: string) {
+  if (!definition.changesSince) return { rows: definition.rows(state, asOf), mark: undefined };
+  const answer = definition.changesSince(state, asOf, undefined);
+  if (!answer.full) throw new Error(`${definition.name}: changesSince without a mark must answer full`);
+  return { rows: answer.rows, mark: answer.mark };
+}
+
+export async function failedBuildOfVersion(
   db: Kysely<Database>,
   definition: ProjectionDefinition<unknown>,
 ): Promise<boolean> {

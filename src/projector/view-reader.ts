@@ -3,8 +3,10 @@ import type { Database } from "../db/schema.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import { type LiveBuild, readLiveBuild } from "./build-store.js";
 import type { ProjectionDefinition } from "./definition.js";
+import type { FoldHost } from "./fold-host.js";
 import { type Folded, foldLog } from "./fold-log.js";
 import { type PageRow, type ReadRowsOptions, readRows } from "./read-model-table.js";
+import { planSharedFold } from "./shared-fold.js";
 import { snapshotCodecOf } from "./snapshot-codec-of.js";
 import { loadSnapshot } from "./snapshot-store.js";
 
@@ -13,6 +15,8 @@ export interface ViewReaderDeps {
   readonly logId: string;
   readonly projections: readonly ProjectionDefinition<unknown>[];
   readonly log?: (message: string) => void;
+  /** The fold host of a projector running in this process: its state answers the head (no fold of our own). */
+  readonly host?: FoldHost;
 }
 
 /** A page of read-model rows, in view order. */
@@ -50,28 +54,41 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
     return found;
   };
 
-  // Which fold a projection reads: one per snapshot kind (the same state), else its own.
+  // One fold serves every projection that reads the same state (docs/projections.md §6.11); the others
+  // fold their own.
+  const plan = planSharedFold(deps.projections);
+  const host = deps.host && plan && deps.host.shared.codec === plan.codec ? deps.host : undefined;
+  const foldOf = (name: string) => (plan?.select.has(name) ? plan.fold : definition(name));
   const foldKey = (name: string) => {
-    const codec = snapshotCodecOf(definition(name));
+    const codec = snapshotCodecOf(foldOf(name));
     return codec ? `${codec.kind}@${codec.modelVersion}` : `projection:${name}`;
+  };
+  const viewOf = (name: string, folded: Folded<unknown>): Folded<unknown> => {
+    const select = plan?.select.get(name);
+    return select ? { state: select(folded.state), cursor: folded.cursor, events: folded.events } : folded;
   };
 
   const start = async (name: string, until?: LogPosition) => {
-    const codec = snapshotCodecOf(definition(name));
+    const fold = foldOf(name);
+    const codec = snapshotCodecOf(fold);
     const from = codec ? await loadSnapshot(deps.db, codec, { until, log: deps.log }) : undefined;
-    return foldLog(deps.db, deps.logId, definition(name), { from, until });
+    return foldLog(deps.db, deps.logId, fold, { from, until });
   };
 
   // Catch-ups of one head run one after another; each continues from the previous result.
-  const head = (name: string): Promise<Folded<unknown>> => {
+  const head = async (name: string): Promise<Folded<unknown>> => {
+    if (host && plan?.select.has(name)) {
+      await host.catchUp();
+      return viewOf(name, host.folded!);
+    }
     const key = foldKey(name);
     const previous = heads.get(key);
     const next = (async () => {
       const from = previous ? await previous.catch(() => undefined) : undefined;
-      return from ? foldLog(deps.db, deps.logId, definition(name), { from }) : start(name);
+      return from ? foldLog(deps.db, deps.logId, foldOf(name), { from }) : start(name);
     })();
     heads.set(key, next);
-    return next;
+    return viewOf(name, await next);
   };
 
   return {
@@ -103,7 +120,7 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
         if (pastFolds.size > 4) pastFolds.delete(pastFolds.keys().next().value as string);
         past.catch(() => pastFolds.delete(key));
       }
-      return past;
+      return viewOf(name, await past);
     },
   };
 }

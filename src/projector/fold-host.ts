@@ -1,0 +1,123 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../db/schema.js";
+import { START } from "../event-log/cursor.js";
+import { readAll } from "../event-log/read-all.js";
+import { applyEvents, type Folded, ReducerError } from "./fold-log.js";
+import type { SharedFold } from "./shared-fold.js";
+import { loadSnapshot } from "./snapshot-store.js";
+import type { SnapshotWriter } from "./snapshot-writer.js";
+
+/** A runner reading the host's state. */
+export interface FoldHostMember {
+  /**
+   * Called synchronously after each burst the host applied, with the state at `host.folded.cursor`: the
+   * member computes what it will commit now, before anything can advance the state further.
+   */
+  advanced(): void;
+}
+
+/**
+ * One fold of the log for every projection of a process that reads the same state (docs/projections.md
+ * §6.11): the host applies each page once, then lets its members compute their rows from the state it has
+ * reached; each member commits its own checkpoint, table and change records at its own pace.
+ */
+export interface FoldHost {
+  readonly shared: SharedFold;
+  /** The state and where it is; undefined until the first catch-up loaded it. */
+  readonly folded: Folded<unknown> | undefined;
+  /**
+   * Folds what is readable now (starting from the newest snapshot on first use), telling the members after
+   * each burst. Resolves after a read that started after the call; calls while one runs share the next one.
+   * Throws the ReducerError that stopped the fold (for good: the state is not trusted past it).
+   */
+  catchUp(): Promise<void>;
+  /** Adds a member; the returned function removes it. */
+  join(member: FoldHostMember): () => void;
+}
+
+export interface FoldHostDeps {
+  readonly db: Kysely<Database>;
+  readonly logId: string;
+  readonly shared: SharedFold;
+  readonly snapshots?: SnapshotWriter;
+  readonly log?: (message: string) => void;
+  /** Events applied before the members are told (bounds one step's work and a crash's re-apply). */
+  readonly burst?: number;
+}
+
+const PAGE = 5000;
+
+export function createFoldHost(deps: FoldHostDeps): FoldHost {
+  const { db, logId, shared } = deps;
+  const burst = deps.burst ?? 50_000;
+  const members = new Set<FoldHostMember>();
+  let folded: Folded<unknown> | undefined;
+  let failure: ReducerError | undefined;
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+
+  const tell = () => {
+    for (const member of [...members]) member.advanced();
+  };
+
+  const load = async (): Promise<Folded<unknown>> => {
+    const from = await loadSnapshot(db, shared.codec, { log: deps.log });
+    if (from)
+      deps.log?.(`shared fold (${shared.codec.kind}): starting from the snapshot at ${from.events} events`);
+    return from ?? { state: shared.fold.init(), cursor: START, events: 0 };
+  };
+
+  const drive = async () => {
+    if (failure) throw failure;
+    folded ??= await load();
+    const current = folded;
+    for (;;) {
+      let applied = 0;
+      let end = false;
+      while (!end && applied < burst) {
+        const page = await readAll(db, logId, { after: current.cursor, limit: PAGE });
+        try {
+          applyEvents(shared.fold, current, page.events);
+        } catch (error) {
+          if (error instanceof ReducerError) failure = error;
+          throw error;
+        }
+        applied += page.events.length;
+        end = page.end;
+      }
+      if (applied === 0) return;
+      tell();
+      // The state must not change while a snapshot encodes it (the members only read it).
+      await deps.snapshots?.offer(shared.codec, current);
+      if (end) return;
+    }
+  };
+
+  const catchUp = (): Promise<void> => {
+    if (!running) {
+      running = drive().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return catchUp();
+      });
+    return queued;
+  };
+
+  return {
+    shared,
+    get folded() {
+      return folded;
+    },
+    catchUp,
+    join(member) {
+      members.add(member);
+      return () => members.delete(member);
+    },
+  };
+}
