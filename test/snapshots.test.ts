@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticLog } from "../bench/lib/synthetic-log.js";
 import { PROJECTIONS } from "../projections/index.js";
 import {
-  DEAL_RECORDS_STATE_CODEC as SHARED,
   DOMAIN_STATE_CODEC,
   type DomainState,
+  DEAL_RECORDS_STATE_CODEC as SHARED,
   type StateCodec,
 } from "../src/domain/index.js";
 import { appendEvents } from "../src/event-log/append-events.js";
