@@ -178,6 +178,65 @@ describe("projector runners", () => {
     }
   });
 
+  it("a build left unfinished by a runner that died is retired and its table dropped: the projection is live, not rebuilding for ever", async () => {
+    const definition = { ...layerOwnership, name: "interrupted" };
+    const start = () =>
+      createProjector({
+        db: database.handle.db,
+        logId: database.logId,
+        projections: [definition],
+        databaseUrl: database.url,
+        pollMs: 50,
+        log: quiet,
+      });
+    let projector = start();
+    await eventually(
+      () => readLiveBuild(database.handle.db, "interrupted"),
+      (build) => build?.status === "live",
+      10_000,
+    );
+    await projector.stop();
+    // What a runner whose connection broke mid-rebuild leaves behind: a `building` row and its table.
+    await sql`create table rm_interrupted_v1_b2 (key text primary key)`.execute(database.handle.db);
+    await database.handle.db
+      .insertInto("projection_builds")
+      .values({
+        name: "interrupted",
+        build: 2,
+        version: 1,
+        table_name: "rm_interrupted_v1_b2",
+        status: "building",
+        events_total: 10,
+        started_at: new Date().toISOString(),
+      })
+      .execute();
+    projector = start();
+    try {
+      const builds = await eventually(
+        () =>
+          database.handle.db
+            .selectFrom("projection_builds")
+            .select(["build", "status"])
+            .where("name", "=", "interrupted")
+            .orderBy("build")
+            .execute(),
+        (rows) => rows[1]?.status === "retired",
+        10_000,
+      );
+      expect(builds).toEqual([
+        { build: 1, status: "live" },
+        { build: 2, status: "retired" },
+      ]);
+      const tables = await sql<{ tablename: string }>`
+        select tablename from pg_tables where tablename like 'rm_interrupted%' order by tablename`.execute(
+        database.handle.db,
+      );
+      expect(tables.rows.map((row) => row.tablename)).toEqual(["rm_interrupted_v1_b1"]);
+    } finally {
+      await projector.stop();
+    }
+  });
+
   it("re-evaluates at UTC midnight: a fact dated in the future takes effect on its day and is recorded", async () => {
     let now = new Date("2030-01-30T23:59:00Z");
     const projector = createProjector({

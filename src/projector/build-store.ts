@@ -95,3 +95,28 @@ export async function markFailed(
     .where("build", "=", build)
     .execute();
 }
+
+/**
+ * Retires the builds of a projection left `building` by a runner that died or lost its database mid-build
+ * (its process crashed, or the connection broke before the build could be marked): only the lease holder
+ * calls this, so no build of the projection is really under way. Drops their tables; returns how many.
+ */
+export async function abandonStaleBuilds(db: Kysely<Database>, name: string): Promise<number> {
+  const stale = await db
+    .selectFrom("projection_builds")
+    .select(["build", "table_name"])
+    .where("name", "=", name)
+    .where("status", "=", "building")
+    .execute();
+  for (const row of stale) {
+    await sql`drop table if exists ${sql.table(row.table_name)}`.execute(db);
+    await db
+      .updateTable("projection_builds")
+      .set({ status: "retired", updated_at: sql`now()` } as never)
+      .where("name", "=", name)
+      .where("build", "=", row.build)
+      .where("status", "=", "building")
+      .execute();
+  }
+  return stale.length;
+}

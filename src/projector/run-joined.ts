@@ -1,5 +1,5 @@
 import { compareLogPositions, encodeCursor, type LogPosition } from "../event-log/cursor.js";
-import { advanceCheckpoint, markFailed, readLiveBuild } from "./build-store.js";
+import { abandonStaleBuilds, advanceCheckpoint, markFailed, readLiveBuild } from "./build-store.js";
 import type { ProjectionDefinition, ReadModelRow, ViewChange } from "./definition.js";
 import type { FoldHost } from "./fold-host.js";
 import { ReducerError } from "./fold-log.js";
@@ -94,6 +94,11 @@ export async function runJoined<S>(
   };
 
   try {
+    const abandoned = await abandonStaleBuilds(context.db, definition.name);
+    if (abandoned > 0)
+      context.log(
+        `projection ${definition.name}: ${abandoned} unfinished build(s) of a stopped runner retired`,
+      );
     enter(await resume(definition, context, fromHost));
     while (!context.stopped() && context.lease.held()) {
       const current = await readLiveBuild(context.db, definition.name);

@@ -2,7 +2,13 @@ import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
 import { encodeCursor } from "../event-log/cursor.js";
 import { readAll } from "../event-log/read-all.js";
-import { advanceCheckpoint, markFailed, nextBuildNumber, readLiveBuild } from "./build-store.js";
+import {
+  abandonStaleBuilds,
+  advanceCheckpoint,
+  markFailed,
+  nextBuildNumber,
+  readLiveBuild,
+} from "./build-store.js";
 import type { ProjectionDefinition, ViewChange } from "./definition.js";
 import { applyEvents, type Folded, foldLog, ReducerError } from "./fold-log.js";
 import type { Lease } from "./lease.js";
@@ -77,6 +83,11 @@ export async function runProjection<S>(
 ): Promise<void> {
   let live: Live<S> | undefined;
   try {
+    const abandoned = await abandonStaleBuilds(context.db, definition.name);
+    if (abandoned > 0)
+      context.log(
+        `projection ${definition.name}: ${abandoned} unfinished build(s) of a stopped runner retired`,
+      );
     live = await resume(definition, context);
     while (!context.stopped() && context.lease.held()) {
       const current = await readLiveBuild(context.db, definition.name);
