@@ -87,9 +87,11 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
       }
       if (applied === 0) return;
       tell();
-      // The state must not change while a snapshot encodes it (the members only read it).
+      if (!end) continue;
+      // At the end of what is readable only: a catch-up of the whole log writes one snapshot, not one per
+      // interval on the way. The state must not change while it is encoded (the members only read it).
       await deps.snapshots?.offer(shared.codec, current);
-      if (end) return;
+      return;
     }
   };
 

@@ -103,6 +103,8 @@ export async function runJoined<S>(
     while (!context.stopped() && context.lease.held()) {
       const current = await readLiveBuild(context.db, definition.name);
       if (current?.rebuildRequested) {
+        // Commit what was computed first: the rebuild's change record is the difference from the table.
+        if (member) await commit(definition, context, member);
         const previous = member ? toLive(member) : undefined;
         leave();
         enter(await rebuild(definition, context, previous as Live<S> | undefined));
