@@ -14,6 +14,8 @@ export interface ProjectorProcess {
   readonly pid: number;
   /** performance.now() at the spawn. */
   readonly spawnedAt: number;
+  /** performance.now() when it said "projector running" (connected, migrated, runners started). */
+  readyAt(): number | undefined;
   /** Peak RSS so far (VmHWM), MiB. */
   peakRssMiB(): Promise<number>;
   /** Current RSS (VmRSS), MiB. */
@@ -36,7 +38,9 @@ export function startProjectorProcess(env: Record<string, string>): ProjectorPro
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
+  let readyAt: number | undefined;
   const keep = (chunk: Buffer) => {
+    if (readyAt === undefined && chunk.toString().includes("projector running")) readyAt = performance.now();
     for (const line of chunk.toString().split("\n")) if (line.trim()) output.push(line);
     if (output.length > 200) output.splice(0, output.length - 200);
   };
@@ -52,6 +56,7 @@ export function startProjectorProcess(env: Record<string, string>): ProjectorPro
   return {
     pid: child.pid!,
     spawnedAt,
+    readyAt: () => readyAt,
     output,
     peakRssMiB: async () => (await sampleProcess(child.pid!)).hwmMiB,
     rssMiB: async () => (await sampleProcess(child.pid!)).rssMiB,
