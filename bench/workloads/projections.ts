@@ -10,7 +10,8 @@
  * 3. live lag at 1000 appends/s with that projector (bench/lib/projection-live-lag.ts);
  * 4. restart, `rebuilds` times: the projector killed (SIGKILL), a few events appended, a new process timed
  *    from its spawn until every checkpoint is at the new head;
- * 5. views from API processes without a projector (bench/lib/projection-views.ts);
+ * 5. views from API processes without a projector (bench/lib/projection-views.ts), after a graceful restart
+ *    of the projector (so that the snapshot writes a kill interrupted are done) and its catch-up;
  * 6. memory: the newest snapshot of each kind and the projector's RSS, per deal and per company.
  */
 import { randomUUID } from "node:crypto";
@@ -158,6 +159,12 @@ export async function runProjectionsBenchmark(
         projector = startProjectorProcess({ DATABASE_URL: bench.url });
         restarts.push(await timeRestart(context, generator, projector, run));
       }
+      // A killed projector loses the snapshot it was writing; a stopped one finishes it (SIGTERM flushes).
+      // The fresh API processes below must find the snapshots a running deployment would have, and the
+      // projector beside them must be idle (caught up), not folding, while the views are timed.
+      await projector!.stop();
+      projector = startProjectorProcess({ DATABASE_URL: bench.url });
+      await appendAndCatchUp(context, generator, projector);
       const snapshots = await newestSnapshots(bench);
       progress.log(
         `  projections: snapshots present for the API: ${snapshots.map((s) => `${s.kind} at ${s.events} events (${Math.round(s.bytes / 1024)} KiB)`).join(", ") || "none"}`,
@@ -308,18 +315,26 @@ async function timeLiveLag(context: Context, generator: SyntheticLog): Promise<L
   return live;
 }
 
+/**
+ * Appends a few events and waits until every projection of `projector` covers them: a process whose
+ * checkpoints were already at the head proves it is live only by covering something new.
+ */
+async function appendAndCatchUp(context: Context, generator: SyntheticLog, projector: ProjectorProcess) {
+  const { bench } = context;
+  const batch = generator.nextBatch(RESTART_EVENTS).filter((event) => event.type !== "DealCorrected");
+  await appendEvents(bench.handle.db, batch, { logId: bench.logId, actor: ACTOR, requestId: randomUUID() });
+  const pool = bench.handle.pool!;
+  await waitUntilLive(pool, NAMES, await logHead(pool), projector, { everyMs: 20 });
+}
+
 async function timeRestart(
   context: Context,
   generator: SyntheticLog,
   projector: ProjectorProcess,
   run: number,
 ): Promise<RestartRun> {
-  const { bench, scale, progress } = context;
-  // Appended after the spawn was timed from: the new process can only be live once it has covered them.
-  const batch = generator.nextBatch(RESTART_EVENTS).filter((event) => event.type !== "DealCorrected");
-  await appendEvents(bench.handle.db, batch, { logId: bench.logId, actor: ACTOR, requestId: randomUUID() });
-  const pool = bench.handle.pool!;
-  await waitUntilLive(pool, NAMES, await logHead(pool), projector, { everyMs: 20 });
+  const { scale, progress } = context;
+  await appendAndCatchUp(context, generator, projector);
   const liveAgainMs = performance.now() - projector.spawnedAt;
   const startUpMs = (projector.readyAt() ?? Number.NaN) - projector.spawnedAt;
   const peakRssMiB = await projector.peakRssMiB();
