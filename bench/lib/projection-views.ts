@@ -47,6 +47,8 @@ export interface ViewsRun {
   readonly currentApiPeakRssMiB: number;
   /** VmHWM of each fresh process after its as-of or knownAt requests, MiB. */
   readonly freshApiPeakRssMiB: number[];
+  /** Fresh-process measurements that failed (a process that died, a request that failed or timed out). */
+  readonly failures: string[];
   /** Spawn to "listening" of each API process, ms. */
   readonly startMs: number[];
 }
@@ -100,11 +102,13 @@ export async function measureViews(options: ViewsOptions): Promise<ViewsRun> {
     knownAt: Object.fromEntries(VIEWS.map((v) => [v.name, { first: [], later: [] }])),
   };
   const freshApiPeakRssMiB: number[] = [];
+  const failures: string[] = [];
   for (let repetition = 1; repetition <= options.repetitions; repetition++) {
     for (const [kind, query] of kinds) {
       for (const view of VIEWS) {
-        const fresh = await start();
+        let fresh: ServerProcess | undefined;
         try {
+          fresh = await start();
           const url = `${fresh.url}${view.path}?${query}`;
           const first = (await timedGet(url)).ms;
           const later: number[] = [];
@@ -117,14 +121,21 @@ export async function measureViews(options: ViewsOptions): Promise<ViewsRun> {
               `first ${first.toFixed(0)} ms, later ${later.map((ms) => ms.toFixed(0)).join(", ")} ms; ` +
               `peak RSS ${freshApiPeakRssMiB.at(-1)!.toFixed(0)} MiB`,
           );
+        } catch (error) {
+          // At scale a fold may exhaust the process's memory or the client's timeout: that is a figure too,
+          // and the rest of a long run must not be lost for it.
+          const failure = `GET ${view.path}?${kind} in a fresh API process (${repetition}/${options.repetitions}): ${(error as Error).message.slice(0, 300)}`;
+          failures.push(failure);
+          options.log(`  projections: FAILED ${failure}`);
         } finally {
-          await fresh.stop();
+          await fresh?.stop();
         }
       }
     }
   }
   return {
     current,
+    failures,
     asOf: past.asOf,
     knownAt: past.knownAt,
     currentApiPeakRssMiB,

@@ -87,6 +87,8 @@ export interface ProjectionsResult {
     readonly asOf: { readonly date: string; readonly byView: Record<string, FirstAndLaterSummary> };
     /** First request in a fresh API process with `knownAt` half-way through the log, then the later ones. */
     readonly knownAt: { readonly cursor: string; readonly byView: Record<string, FirstAndLaterSummary> };
+    /** Fresh-process measurements that failed (missing from the figures above). */
+    readonly failures: readonly string[];
   };
   /** API processes without a projector (`serve`, STACKLEDGER_PROJECTOR=false). */
   readonly api: {
@@ -221,6 +223,7 @@ export function summarizeProjections(runs: ProjectionsRuns): ProjectionsResult {
       current,
       asOf: { date: runs.asOf, byView: asOf },
       knownAt: { cursor: views.knownAtCursor, byView: knownAt },
+      failures: views.failures,
     },
     api: {
       currentViewsPeakRssMiB: Math.round(views.currentApiPeakRssMiB),

@@ -70,6 +70,7 @@ export function formatProjectionsTable(result: ProjectionsResult, markdown = fal
     ]),
     ...past(`asOf=${views.asOf.date}`, views.asOf.byView),
     ...past("knownAt=half-way", views.knownAt.byView),
+    ...views.failures.map((failure) => row("FAILED", failure)),
     row(
       "API process without projector, peak RSS",
       `current views ${fmt(api.currentViewsPeakRssMiB)} MiB; fresh asOf/knownAt ${range(api.freshProcessesPeakRssMiB, 0, " MiB")}`,
