@@ -8,7 +8,9 @@
  * issues 3 and 4. Writes bench/results/<date>.json and latest.json, the chart docs/benchmarks/chart.svg and
  * the generated section of docs/benchmarks.md (a quick pass writes -quick files and leaves the docs alone).
  * Options: --runs N, --only name[,name] (workload names, `probe`, `pgbench`, `projections`, `feed`, `deployment`; nothing
- * is written then). See docs/benchmarks.md.
+ * is written then, except the projections suite's own file: bench/results/<date>-projections-<events>.json),
+ * --events N (the projections suite's log: default 1,000,000, quick 100,000), --rebuilds N (its repetitions of
+ * the rebuild, the restart and the fresh API processes: default 3, 1 above 2M events). See docs/benchmarks.md.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
@@ -55,6 +57,7 @@ import {
   PROJECTIONS_FULL,
   PROJECTIONS_QUICK,
   type ProjectionsResult,
+  projectionsScale,
   runProjectionsBenchmark,
 } from "./workloads/projections.js";
 import { readAllWorkload } from "./workloads/read-all.js";
@@ -102,6 +105,8 @@ async function main(): Promise<void> {
       quick: { type: "boolean", default: false },
       runs: { type: "string", default: "3" },
       only: { type: "string" },
+      events: { type: "string" },
+      rebuilds: { type: "string" },
     },
   });
   const quick = values.quick ?? false;
@@ -179,9 +184,19 @@ async function main(): Promise<void> {
       if (tps.length > 0) pgbench = { command, tps: summarize(tps) };
     }
     if (wanted("projections")) {
-      const projectionsScale = quick ? PROJECTIONS_QUICK : PROJECTIONS_FULL;
-      progress.log(`projections: ${projectionsScale.events} events, ${projectionsScale.rebuilds} rebuild(s)`);
-      projections = await runProjectionsBenchmark(projectionsScale, progress);
+      const base = quick ? PROJECTIONS_QUICK : PROJECTIONS_FULL;
+      const suiteScale =
+        values.events || values.rebuilds
+          ? projectionsScale(
+              values.events ? Number(values.events) : base.events,
+              quick,
+              values.rebuilds ? positive(values.rebuilds, "--rebuilds") : undefined,
+            )
+          : base;
+      progress.log(
+        `projections: ${suiteScale.events} events (set-up by COPY), ${suiteScale.rebuilds} rebuild(s), restart(s) and fresh API processes per view`,
+      );
+      projections = await runProjectionsBenchmark(suiteScale, progress);
     }
     if (wanted("feed")) {
       const feedScale = quick ? FEED_QUICK : FEED_FULL;
@@ -252,7 +267,15 @@ async function main(): Promise<void> {
   if (deployment) console.log(`\n${formatDeploymentTable(deployment)}\n`);
 
   if (only) {
-    console.log("--only: results not written");
+    // The suite takes long at scale: its figures are kept even when run alone.
+    if (projections) {
+      await mkdir(RESULTS_DIR, { recursive: true });
+      const file = `${RESULTS_DIR}${output.date}-projections-${projections.log.events}.json`;
+      await writeFile(file, `${JSON.stringify({ ...output, workloads: {}, ratios: {} }, null, 2)}\n`);
+      console.log(
+        `--only: projections written to ${file.slice(file.indexOf("bench/"))}; nothing else written`,
+      );
+    } else console.log("--only: results not written");
     return;
   }
   // A quick pass never overwrites the full run's files or the docs.
@@ -270,6 +293,13 @@ async function main(): Promise<void> {
     `results: bench/results/${output.date}${suffix}.json, bench/results/latest${suffix}.json, ` +
       `${chartFile.slice(chartFile.indexOf("docs/"))}${quick ? "" : ", docs/benchmarks.md"} (${output.durationSeconds}s)`,
   );
+}
+
+function positive(value: string, name: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new Error(`${name} must be a positive integer, not ${value}`);
+  return parsed;
 }
 
 function summarizeWorkload(workload: Workload, figures: readonly RunFigures[]): WorkloadResult {

@@ -126,7 +126,7 @@ export async function rawClient(url: string): Promise<pg.Client> {
   return client;
 }
 
-/** Drops every projection build and its read model: the next projector starts from scratch. */
+/** Drops every projection build, its read model and the saved states: the next projector starts from scratch. */
 export async function resetProjections(bench: BenchDatabase): Promise<void> {
   const pool = bench.handle.pool!;
   const { rows } = await pool.query<{ table_name: string }>("select table_name from projection_builds");
@@ -134,6 +134,7 @@ export async function resetProjections(bench: BenchDatabase): Promise<void> {
   await pool.query("delete from projections");
   await pool.query("delete from projection_builds");
   await pool.query("delete from view_changes");
+  await pool.query("delete from state_snapshots");
   await pool.query("checkpoint");
 }
 

@@ -1,39 +1,77 @@
 /**
- * The projector as its own process, the way `stackledger project` runs it (openRuntime: pool of 10,
- * migrations, the pg_notify wake-up; createProjector with the PROJECTIONS registry and the database URL
- * for the leases), except for a fixed clock (`BENCH_CLOCK`, an ISO timestamp) so that "today" does not
- * depend on when the benchmark runs. The parent samples this process's memory from /proc/<pid>/status.
- * SIGTERM stops the runners, closes the pool and exits normally (so that --cpu-prof writes its profile).
+ * `stackledger project` in its own process, exactly as deployed (bin/stackledger.js, the PROJECTIONS
+ * registry, the pg_notify wake-up, the snapshot policy from the environment): the bench measures what the
+ * command does, not the projector's internals. The parent reads the process's memory from /proc.
+ * BENCH_CPU_PROF=<dir> adds --cpu-prof (the profile is written on a normal exit, i.e. after stop()).
  */
-import { PROJECTIONS } from "../../projections/index.js";
-import { readConfig } from "../../src/config.js";
-import { createProjector } from "../../src/projector/create-projector.js";
-import { openRuntime } from "../../src/serve.js";
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { sampleProcess } from "./process-stats.js";
 
-const clockIso = process.env.BENCH_CLOCK;
-if (!clockIso || Number.isNaN(Date.parse(clockIso))) throw new Error("BENCH_CLOCK must be an ISO timestamp");
-const now = new Date(clockIso);
+const BIN = fileURLToPath(new URL("../../bin/stackledger.js", import.meta.url));
 
-const config = readConfig(process.env);
-if (!config.databaseUrl) throw new Error("DATABASE_URL must be set");
-const runtime = await openRuntime(config);
-const projector = createProjector({
-  db: runtime.handle.db,
-  logId: runtime.logId,
-  projections: PROJECTIONS,
-  databaseUrl: config.databaseUrl,
-  wakeUp: runtime.wakeUp,
-  clock: () => now,
-  log: (message) => console.log(`projector: ${message}`),
-});
+export interface ProjectorProcess {
+  readonly pid: number;
+  /** performance.now() at the spawn. */
+  readonly spawnedAt: number;
+  /** performance.now() when it said "projector running" (connected, migrated, runners started). */
+  readyAt(): number | undefined;
+  /** Peak RSS so far (VmHWM), MiB. */
+  peakRssMiB(): Promise<number>;
+  /** Current RSS (VmRSS), MiB. */
+  rssMiB(): Promise<number>;
+  /** SIGTERM, wait for a normal exit (the runners stop, snapshots are flushed, the pool closes). */
+  stop(): Promise<void>;
+  /** SIGKILL (a crash, or cleanup after a failure); resolves once the process is gone. */
+  kill(): Promise<void>;
+  running(): boolean;
+  /** The last 200 lines of its output, for error messages. */
+  readonly output: string[];
+}
 
-let stopping = false;
-process.on("SIGTERM", () => {
-  if (stopping) return;
-  stopping = true;
-  void (async () => {
-    await projector.stop();
-    await runtime.handle.close();
-    process.exit(0);
-  })();
-});
+export function startProjectorProcess(env: Record<string, string>): ProjectorProcess {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const spawnedAt = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, "project"], {
+    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  let readyAt: number | undefined;
+  const keep = (chunk: Buffer) => {
+    if (readyAt === undefined && chunk.toString().includes("projector running")) readyAt = performance.now();
+    for (const line of chunk.toString().split("\n")) if (line.trim()) output.push(line);
+    if (output.length > 200) output.splice(0, output.length - 200);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  let running = true;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running = false;
+      resolve();
+    }),
+  );
+  return {
+    pid: child.pid!,
+    spawnedAt,
+    readyAt: () => readyAt,
+    output,
+    peakRssMiB: async () => (await sampleProcess(child.pid!)).hwmMiB,
+    rssMiB: async () => (await sampleProcess(child.pid!)).rssMiB,
+    async stop() {
+      if (!running) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      if (!running) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
+    running: () => running,
+  };
+}
