@@ -137,10 +137,16 @@ function findFact(deal: DealRecord, eventId: string): DealFact | undefined {
   return undefined;
 }
 
-/** Journal keys: a deal's events (whatever their type) touch the deal; registrations and updates the company. */
+/**
+ * Journal keys: a deal's events (whatever their type) touch the deal; a registration or a rename touches the
+ * company (the views show names; other updates change nothing they show).
+ */
 function recordTouch(journal: KeyJournal, type: string, data: Record<string, unknown>): void {
   if (typeof data.dealId === "string") journalAppend(journal, `d${data.dealId}`);
-  else if ((type === "CompanyRegistered" || type === "CompanyUpdated") && typeof data.companyId === "string")
+  else if (
+    typeof data.companyId === "string" &&
+    (type === "CompanyRegistered" || (type === "CompanyUpdated" && data.name !== undefined))
+  )
     journalAppend(journal, `c${data.companyId}`);
 }
 
