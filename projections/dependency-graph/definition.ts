@@ -3,6 +3,7 @@ import {
   isoToDay,
   journalEnd,
   journalSince,
+  type KeyJournal,
   type LiveWorld,
   liveWorld,
 } from "../../src/domain/index.js";
@@ -25,7 +26,8 @@ const rowOf = (body: EdgeBody): ReadModelRow => ({ key: edgeKey(body), sortKey: 
 
 /** Where a reader of the live world's edge journal stopped. */
 interface EdgesMark {
-  readonly live: LiveWorld;
+  /** The live world's journal (not the world: a mark must not keep a replaced world alive). */
+  readonly journal: KeyJournal;
   readonly position: number;
 }
 
@@ -43,9 +45,10 @@ export const dependencyGraph: ProjectionDefinition<DomainState> = {
   rows: (state, asOf) => dependenciesView(state, asOf, null).edges.map(rowOf),
   changesSince(state, asOf, since) {
     const live = liveWorld(state, isoToDay(asOf));
-    const mark: EdgesMark = { live, position: journalEnd(live.edgeKeys) };
+    const mark: EdgesMark = { journal: live.edgeKeys, position: journalEnd(live.edgeKeys) };
     const previous = since as EdgesMark | undefined;
-    const keys = previous?.live === live ? journalSince(live.edgeKeys, previous.position) : undefined;
+    const keys =
+      previous?.journal === live.edgeKeys ? journalSince(live.edgeKeys, previous.position) : undefined;
     const rows: ReadModelRow[] = [];
     const deletes: string[] = [];
     for (const key of keys ?? live.aggregates.keys()) {

@@ -33,7 +33,8 @@ interface LiveRanking {
 }
 
 interface RankingMark {
-  readonly ranking: LiveRanking;
+  /** The ranking's journal (not the ranking or its world: a mark must not keep a replaced world alive). */
+  readonly journal: KeyJournal;
   readonly position: number;
 }
 
@@ -68,9 +69,10 @@ export const integrationRanking: ProjectionDefinition<DomainState> = {
   rows: (state, asOf) => rankingsView(state, asOf, null).rankings.map(rowOf),
   changesSince(state, asOf, since) {
     const ranking = liveRanking(state, liveWorld(state, isoToDay(asOf)));
-    const mark: RankingMark = { ranking, position: journalEnd(ranking.keys) };
+    const mark: RankingMark = { journal: ranking.keys, position: journalEnd(ranking.keys) };
     const previous = since as RankingMark | undefined;
-    const keys = previous?.ranking === ranking ? journalSince(ranking.keys, previous.position) : undefined;
+    const keys =
+      previous?.journal === ranking.keys ? journalSince(ranking.keys, previous.position) : undefined;
     if (keys === undefined) return { full: true, rows: [...ranking.rows.values()], deletes: [], mark };
     const rows: ReadModelRow[] = [];
     const deletes: string[] = [];

@@ -3,7 +3,7 @@ import {
   isoToDay,
   journalEnd,
   journalSince,
-  type LiveWorld,
+  type KeyJournal,
   liveWorld,
   type WorldAt,
   worldAt,
@@ -15,7 +15,8 @@ import { companyRow } from "./view.js";
 
 /** Where a reader of the live world's company journal stopped. */
 interface LayersMark {
-  readonly live: LiveWorld;
+  /** The live world's journal (not the world: a mark must not keep a replaced world alive). */
+  readonly journal: KeyJournal;
   readonly position: number;
 }
 
@@ -39,9 +40,10 @@ export const layerOwnership: ProjectionDefinition<DomainState> = {
   },
   changesSince(state, asOf, since) {
     const live = liveWorld(state, isoToDay(asOf));
-    const mark: LayersMark = { live, position: journalEnd(live.companyKeys) };
+    const mark: LayersMark = { journal: live.companyKeys, position: journalEnd(live.companyKeys) };
     const previous = since as LayersMark | undefined;
-    const keys = previous?.live === live ? journalSince(live.companyKeys, previous.position) : undefined;
+    const keys =
+      previous?.journal === live.companyKeys ? journalSince(live.companyKeys, previous.position) : undefined;
     const ids =
       keys === undefined ? [...state.companies.keys()] : [...keys].filter((id) => state.companies.has(id));
     return {
