@@ -36,6 +36,7 @@ import {
 } from "../presence.js";
 import { type DomainState, touchJournal } from "../state.js";
 import type { WorldAt } from "../world.js";
+import { addToIndex, indexContributions } from "./live-index.js";
 import { updateLiveWorld } from "./update-live-world.js";
 
 export interface KeyedContribution extends WeightedContribution {
@@ -69,51 +70,6 @@ export interface LiveWorld extends WorldAt {
   readonly edgeKeys: KeyJournal;
   /** Caches of the readers tied to this world's life (a projection's previous ranking, say). */
   readonly derived: Map<string, unknown>;
-}
-
-export function addToIndex(index: Map<string, Set<string>>, key: string, value: string): void {
-  let set = index.get(key);
-  if (set === undefined) {
-    set = new Set();
-    index.set(key, set);
-  }
-  set.add(value);
-}
-
-export function removeFromIndex(index: Map<string, Set<string>>, key: string, value: string): void {
-  const set = index.get(key);
-  if (set === undefined) return;
-  set.delete(value);
-  if (set.size === 0) index.delete(key);
-}
-
-/** Indexes a deal's contributions under their edges (and the edges under their companies). */
-export function indexContributions(
-  live: LiveWorld,
-  dealId: string,
-  list: readonly KeyedContribution[],
-): void {
-  for (const k of list) {
-    if (!live.edgeDeals.has(k.key)) {
-      addToIndex(live.edgesByCompany, k.customer, k.key);
-      addToIndex(live.edgesByCompany, k.supplier, k.key);
-    }
-    addToIndex(live.edgeDeals, k.key, dealId);
-  }
-}
-
-export function unindexContributions(
-  live: LiveWorld,
-  dealId: string,
-  list: readonly KeyedContribution[],
-): void {
-  for (const k of list) {
-    removeFromIndex(live.edgeDeals, k.key, dealId);
-    if (!live.edgeDeals.has(k.key)) {
-      removeFromIndex(live.edgesByCompany, k.customer, k.key);
-      removeFromIndex(live.edgesByCompany, k.supplier, k.key);
-    }
-  }
 }
 
 export function keyedContributionsAt(state: DomainState, dealId: string, day: number): KeyedContribution[] {

@@ -13,18 +13,15 @@ import {
 import { journalAppend, journalEnd, journalSince } from "../key-journal.js";
 import { type DealPresence, dealPresenceAt } from "../presence.js";
 import type { DomainState } from "../state.js";
+import { addToIndex, indexContributions, removeFromIndex, unindexContributions } from "./live-index.js";
 import { ancestorsOf, presenceOf, subtreeOf } from "./live-presence.js";
 import {
-  addToIndex,
   aggregateEdge,
   directOf,
-  indexContributions,
   type KeyedContribution,
   keyedContributionsAt,
   type LiveWorld,
   outcomeOf,
-  removeFromIndex,
-  unindexContributions,
 } from "./live-world.js";
 
 const sameContributions = (a: readonly KeyedContribution[], b: readonly KeyedContribution[]): boolean =>
