@@ -9,9 +9,8 @@ import {
 import {
   DEAL_RECORDS_STATE_CODEC,
   isoToDay,
-  journalEnd,
-  journalSince,
-  type KeyJournal,
+  type JournalMark,
+  readJournal,
   touchJournal,
 } from "../../src/domain/index.js";
 import { EVENT_TYPES } from "../../src/events/index.js";
@@ -62,8 +61,7 @@ function dealRow(
 
 /** Where a reader of the domain's touch journal stopped, for one date. */
 interface DealsMark {
-  readonly journal: KeyJournal;
-  readonly position: number;
+  readonly read: JournalMark;
   readonly day: number;
 }
 
@@ -110,13 +108,10 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
   rows: allRows,
   changesSince(state, asOf, since) {
     const day = isoToDay(asOf);
-    const journal = touchJournal(state.domain);
-    const mark: DealsMark = { journal, position: journalEnd(journal), day };
     const previous = since as DealsMark | undefined;
-    const keys =
-      previous?.journal === journal && previous.day === day
-        ? journalSince(journal, previous.position)
-        : undefined;
+    const read = readJournal(touchJournal(state.domain), previous?.day === day ? previous.read : undefined);
+    const mark: DealsMark = { read: read.mark, day };
+    const keys = read.keys;
     if (keys === undefined) return { full: true, rows: allRows(state, asOf), deletes: [], mark };
     const rows: ReadModelRow[] = [];
     const deletes: string[] = [];

@@ -1,11 +1,9 @@
 import {
   type DomainState,
   isoToDay,
-  journalEnd,
-  journalSince,
-  type KeyJournal,
   type LiveWorld,
   liveWorld,
+  readJournal,
 } from "../../src/domain/index.js";
 import type { ProjectionDefinition, ReadModelRow } from "../../src/projector/definition.js";
 import { describeEdgeChanges } from "./changes.js";
@@ -24,13 +22,6 @@ export const edgeSortKey = (edge: { customer: string; supplier: string; layer: s
 
 const rowOf = (body: EdgeBody): ReadModelRow => ({ key: edgeKey(body), sortKey: edgeSortKey(body), body });
 
-/** Where a reader of the live world's edge journal stopped. */
-interface EdgesMark {
-  /** The live world's journal (not the world: a mark must not keep a replaced world alive). */
-  readonly journal: KeyJournal;
-  readonly position: number;
-}
-
 /** The edge of a live aggregate, when it is in the view (not internal to one ultimate parent). */
 function visibleRow(live: LiveWorld, aggregateKey: string): ReadModelRow | undefined {
   const e = live.aggregates.get(aggregateKey);
@@ -45,10 +36,7 @@ export const dependencyGraph: ProjectionDefinition<DomainState> = {
   rows: (state, asOf) => dependenciesView(state, asOf, null).edges.map(rowOf),
   changesSince(state, asOf, since) {
     const live = liveWorld(state, isoToDay(asOf));
-    const mark: EdgesMark = { journal: live.edgeKeys, position: journalEnd(live.edgeKeys) };
-    const previous = since as EdgesMark | undefined;
-    const keys =
-      previous?.journal === live.edgeKeys ? journalSince(live.edgeKeys, previous.position) : undefined;
+    const { keys, mark } = readJournal(live.edgeKeys, since);
     const rows: ReadModelRow[] = [];
     const deletes: string[] = [];
     for (const key of keys ?? live.aggregates.keys()) {

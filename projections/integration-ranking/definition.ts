@@ -4,10 +4,10 @@ import {
   isoToDay,
   journalAppend,
   journalEnd,
-  journalSince,
   type KeyJournal,
   type LiveWorld,
   liveWorld,
+  readJournal,
 } from "../../src/domain/index.js";
 import type { ProjectionDefinition, ReadModelRow } from "../../src/projector/definition.js";
 import { describeRankChanges } from "./changes.js";
@@ -30,12 +30,6 @@ interface LiveRanking {
   position: number;
   rows: Map<string, ReadModelRow & { readonly json: string }>;
   readonly keys: KeyJournal;
-}
-
-interface RankingMark {
-  /** The ranking's journal (not the ranking or its world: a mark must not keep a replaced world alive). */
-  readonly journal: KeyJournal;
-  readonly position: number;
 }
 
 function rankingRows(state: DomainState, live: LiveWorld): LiveRanking["rows"] {
@@ -69,10 +63,7 @@ export const integrationRanking: ProjectionDefinition<DomainState> = {
   rows: (state, asOf) => rankingsView(state, asOf, null).rankings.map(rowOf),
   changesSince(state, asOf, since) {
     const ranking = liveRanking(state, liveWorld(state, isoToDay(asOf)));
-    const mark: RankingMark = { journal: ranking.keys, position: journalEnd(ranking.keys) };
-    const previous = since as RankingMark | undefined;
-    const keys =
-      previous?.journal === ranking.keys ? journalSince(ranking.keys, previous.position) : undefined;
+    const { keys, mark } = readJournal(ranking.keys, since);
     if (keys === undefined) return { full: true, rows: [...ranking.rows.values()], deletes: [], mark };
     const rows: ReadModelRow[] = [];
     const deletes: string[] = [];

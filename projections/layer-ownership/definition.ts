@@ -1,10 +1,8 @@
 import {
   type DomainState,
   isoToDay,
-  journalEnd,
-  journalSince,
-  type KeyJournal,
   liveWorld,
+  readJournal,
   type WorldAt,
   worldAt,
 } from "../../src/domain/index.js";
@@ -12,13 +10,6 @@ import type { ProjectionDefinition, ReadModelRow } from "../../src/projector/def
 import { describeLayerChanges } from "./changes.js";
 import { layerOwnershipReducer } from "./reducer.js";
 import { companyRow } from "./view.js";
-
-/** Where a reader of the live world's company journal stopped. */
-interface LayersMark {
-  /** The live world's journal (not the world: a mark must not keep a replaced world alive). */
-  readonly journal: KeyJournal;
-  readonly position: number;
-}
 
 const rowOf = (state: DomainState, world: WorldAt, companyId: string): ReadModelRow => ({
   key: companyId,
@@ -40,10 +31,7 @@ export const layerOwnership: ProjectionDefinition<DomainState> = {
   },
   changesSince(state, asOf, since) {
     const live = liveWorld(state, isoToDay(asOf));
-    const mark: LayersMark = { journal: live.companyKeys, position: journalEnd(live.companyKeys) };
-    const previous = since as LayersMark | undefined;
-    const keys =
-      previous?.journal === live.companyKeys ? journalSince(live.companyKeys, previous.position) : undefined;
+    const { keys, mark } = readJournal(live.companyKeys, since);
     const ids =
       keys === undefined ? [...state.companies.keys()] : [...keys].filter((id) => state.companies.has(id));
     return {

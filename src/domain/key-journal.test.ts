@@ -12,7 +12,7 @@ describe("key journal", () => {
         (limit, keys, from) => {
           const journal = createKeyJournal(limit);
           const position = Math.min(from, keys.length);
-          keys.forEach((key) => journalAppend(journal, key));
+          for (const key of keys) journalAppend(journal, key);
           expect(journalEnd(journal)).toBe(keys.length);
           const since = journalSince(journal, position);
           if (since === undefined) expect(position).toBeLessThan(journal.base);

@@ -35,3 +35,23 @@ export function journalSince(journal: KeyJournal, position: number): Set<string>
   for (let i = position - journal.base; i < journal.keys.length; i++) out.add(journal.keys[i] as string);
   return out;
 }
+
+/** Where a reader of a journal stopped: what a projection's `changesSince` hands back as its mark. */
+export interface JournalMark {
+  readonly journal: KeyJournal;
+  readonly position: number;
+}
+
+/**
+ * The keys appended since a reader's mark (undefined when `since` is not a mark of this journal or is too
+ * old: the reader must start over), and the reader's next mark. A mark holds the journal, not what owns it,
+ * so an old mark keeps nothing large alive.
+ */
+export function readJournal(
+  journal: KeyJournal,
+  since: unknown,
+): { keys: Set<string> | undefined; mark: JournalMark } {
+  const previous = since as JournalMark | undefined;
+  const keys = previous?.journal === journal ? journalSince(journal, previous.position) : undefined;
+  return { keys, mark: { journal, position: journalEnd(journal) } };
+}
