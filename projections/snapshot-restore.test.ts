@@ -1,28 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SyntheticLog } from "../bench/lib/synthetic-log.js";
 import { dayToIso, type RecordedEvent } from "../src/domain/index.js";
 import type { ProjectionDefinition, ReadModelRow } from "../src/projector/definition.js";
 import { snapshotCodecOf } from "../src/projector/snapshot-codec-of.js";
 import { PROJECTIONS } from "./index.js";
-
-/** A synthetic log as the projector reads it: through JSON (as stored), positioned, recorded over days. */
-function randomLog(seed: number, events: number, firstDay: number): RecordedEvent[] {
-  const generator = new SyntheticLog({ events, companies: 12, deals: Math.ceil(events / 4), seed });
-  // Small batches: a batch names only companies of earlier batches, and lifecycle events come in later ones.
-  const batch: ReturnType<SyntheticLog["nextBatch"]> = [];
-  while (batch.length < events) batch.push(...generator.nextBatch(Math.min(20, events - batch.length)));
-  return batch.map((event, i) => {
-    const { type, data } = JSON.parse(JSON.stringify(event)) as { type: string; data: unknown };
-    return {
-      eventId: `00000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
-      type,
-      data,
-      position: i + 1,
-      recordedAt: `${dayToIso(firstDay + Math.floor(i / 7))}T12:00:00Z`,
-    };
-  });
-}
+import { randomLog } from "./test-support/random-log.js";
 
 const comparable = (rows: ReadModelRow[]) =>
   rows.map((row) => ({

@@ -5,6 +5,7 @@ import {
   type DependencyLayer,
   type DomainState,
   dayToIso,
+  type EdgeAt,
   edgesAt,
   isoToDay,
   roundHalfEven3,
@@ -35,6 +36,19 @@ export interface DependencyFilters {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** An edge as the view shows it: weight and value rounded, dates as ISO days. */
+export function edgeBody(e: EdgeAt): EdgeBody {
+  return {
+    customer: e.customer,
+    supplier: e.supplier,
+    layer: e.layer,
+    weight: roundHalfEven3(e.weight),
+    totalValueUsd: e.totalValueUsd === null ? null : roundHalfEven3(e.totalValueUsd),
+    firstSeen: dayToIso(e.firstSeen),
+    deals: [...e.deals],
+  };
+}
+
 /** Edges in force at `asOf`, ordered by rounded weight desc, then customer, supplier, layer. */
 export function dependenciesView<C>(
   state: DomainState,
@@ -49,15 +63,7 @@ export function dependenciesView<C>(
     if (filters.company !== undefined && e.customer !== filters.company && e.supplier !== filters.company)
       continue;
     if (filters.layer !== undefined && e.layer !== filters.layer) continue;
-    edges.push({
-      customer: e.customer,
-      supplier: e.supplier,
-      layer: e.layer,
-      weight: roundHalfEven3(e.weight),
-      totalValueUsd: e.totalValueUsd === null ? null : roundHalfEven3(e.totalValueUsd),
-      firstSeen: dayToIso(e.firstSeen),
-      deals: [...e.deals],
-    });
+    edges.push(edgeBody(e));
   }
   edges.sort(
     (a, b) =>

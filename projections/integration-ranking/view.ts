@@ -8,6 +8,7 @@ import {
   rankingAt,
   roundHalfEven3,
   type StackLayer,
+  type WorldAt,
   worldAt,
 } from "../../src/domain/index.js";
 
@@ -27,17 +28,11 @@ export interface RankingsViewBody<C = string | null> {
   rankings: RankingBody[];
 }
 
-/** Ranked ultimate parents at `asOf`, numbered 1..n; `limit` keeps the first entries. */
-export function rankingsView<C>(
-  state: DomainState,
-  asOf: string,
-  cursor: C,
-  options: { readonly limit?: number | undefined } = {},
-): RankingsViewBody<C> {
-  const world = worldAt(state, isoToDay(asOf));
+/** Ranked ultimate parents of a world, numbered 1..n; `limit` keeps the first entries. */
+export function rankingBodies(state: DomainState, world: WorldAt, limit?: number): RankingBody[] {
   const entries = rankingAt(world, state.companies.keys());
-  const limited = options.limit === undefined ? entries : entries.slice(0, Math.max(0, options.limit));
-  const rankings = limited.map((e, i): RankingBody => {
+  const limited = limit === undefined ? entries : entries.slice(0, Math.max(0, limit));
+  return limited.map((e, i): RankingBody => {
     const layers: Partial<Record<StackLayer, number>> = {};
     for (const l of e.layers) layers[l.layer] = roundHalfEven3(l.p);
     return {
@@ -50,5 +45,14 @@ export function rankingsView<C>(
       attainedAt: dayToIso(e.attainedAt),
     };
   });
-  return { asOf, cursor, rankings };
+}
+
+/** Ranked ultimate parents at `asOf`, numbered 1..n; `limit` keeps the first entries. */
+export function rankingsView<C>(
+  state: DomainState,
+  asOf: string,
+  cursor: C,
+  options: { readonly limit?: number | undefined } = {},
+): RankingsViewBody<C> {
+  return { asOf, cursor, rankings: rankingBodies(state, worldAt(state, isoToDay(asOf)), options.limit) };
 }

@@ -73,15 +73,12 @@ export function layersView<C>(state: DomainState, asOf: string, cursor: C): Laye
   return { asOf, cursor, companies: ids.map((id) => entry(state, world, id)) };
 }
 
-/** One company's entry plus the entities it controls directly; undefined when the company is unknown. */
-export function companyLayersView<C>(
+/** One company's entry plus the entities it controls directly (the read model's row body). */
+export function companyRow(
   state: DomainState,
+  world: WorldAt,
   companyId: string,
-  asOf: string,
-  cursor: C,
-): CompanyDetailBody<C> | undefined {
-  if (!state.companies.has(companyId)) return undefined;
-  const world = worldAt(state, isoToDay(asOf));
+): CompanyLayersBody & { controls: ControlBody[] } {
   const controls: ControlBody[] = (world.control.children.get(companyId) ?? []).map((entity) => {
     const link = world.control.parent.get(entity);
     return {
@@ -90,5 +87,16 @@ export function companyLayersView<C>(
       since: dayToIso(link?.since ?? 0),
     };
   });
-  return { asOf, cursor, ...entry(state, world, companyId), controls };
+  return { ...entry(state, world, companyId), controls };
+}
+
+/** One company's entry plus the entities it controls directly; undefined when the company is unknown. */
+export function companyLayersView<C>(
+  state: DomainState,
+  companyId: string,
+  asOf: string,
+  cursor: C,
+): CompanyDetailBody<C> | undefined {
+  if (!state.companies.has(companyId)) return undefined;
+  return { asOf, cursor, ...companyRow(state, worldAt(state, isoToDay(asOf)), companyId) };
 }

@@ -6,7 +6,7 @@
  * same day apply in the log order of the status-setting event that began each run. A holder above 50
  * controls; among several, the highest stake, then the later start of control, then the smaller id.
  */
-import { compileDeal, isCompleted, runStartAt } from "./deal-model.js";
+import { compileDeal, type DealRecord, isCompleted, runStartAt } from "./deal-model.js";
 import type { AcquisitionData, StakeChangeData } from "./event-types.js";
 import type { DomainState } from "./state.js";
 
@@ -31,7 +31,7 @@ export interface ControlAt {
   capitalStopped(customer: string, supplier: string, day: number): boolean;
 }
 
-interface StakeEvent {
+export interface StakeEvent {
   readonly day: number;
   readonly seq: number;
   readonly acquisition: boolean;
@@ -53,42 +53,42 @@ interface EntityControl {
   viaAcquisition: boolean;
 }
 
+/** The stake event a deal sets at D (an acquisition or stake change completed at D), if any. */
+export function stakeEventOf(deal: DealRecord, day: number): StakeEvent | undefined {
+  if (deal.type !== "AcquisitionReported" && deal.type !== "StakeChangeReported") return undefined;
+  if (deal.retracted) return undefined;
+  const c = compileDeal(deal);
+  const start = runStartAt(c, day, isCompleted);
+  if (start === undefined) return undefined;
+  if (deal.type === "AcquisitionReported") {
+    const d = deal.opening.data as unknown as AcquisitionData;
+    return {
+      day: start.day,
+      seq: start.seq,
+      acquisition: true,
+      holder: d.acquirer,
+      entity: d.target,
+      pct: d.percentAcquired ?? 100,
+    };
+  }
+  const d = deal.opening.data as unknown as StakeChangeData;
+  // A percentage wins over a contradicting `control`; control alone counts as 51; neither sets nothing.
+  const pct = d.percentAfter ?? (d.control === true ? 51 : undefined);
+  if (pct === undefined) return undefined;
+  return { day: start.day, seq: start.seq, acquisition: false, holder: d.holder, entity: d.entity, pct };
+}
+
+/** Application order of stake events: effective day, then log order. */
+export const byStakeOrder = (a: StakeEvent, b: StakeEvent): number => a.day - b.day || a.seq - b.seq;
+
 /** The stake events in force at D, in application order. */
 export function stakeEventsAt(state: DomainState, day: number): StakeEvent[] {
   const events: StakeEvent[] = [];
   for (const deal of state.deals.values()) {
-    if (deal.type !== "AcquisitionReported" && deal.type !== "StakeChangeReported") continue;
-    if (deal.retracted) continue;
-    const c = compileDeal(deal);
-    const start = runStartAt(c, day, isCompleted);
-    if (start === undefined) continue;
-    if (deal.type === "AcquisitionReported") {
-      const d = deal.opening.data as unknown as AcquisitionData;
-      events.push({
-        day: start.day,
-        seq: start.seq,
-        acquisition: true,
-        holder: d.acquirer,
-        entity: d.target,
-        pct: d.percentAcquired ?? 100,
-      });
-    } else {
-      const d = deal.opening.data as unknown as StakeChangeData;
-      // A percentage wins over a contradicting `control`; control alone counts as 51; neither sets nothing.
-      const pct = d.percentAfter ?? (d.control === true ? 51 : undefined);
-      if (pct === undefined) continue;
-      events.push({
-        day: start.day,
-        seq: start.seq,
-        acquisition: false,
-        holder: d.holder,
-        entity: d.entity,
-        pct,
-      });
-    }
+    const ev = stakeEventOf(deal, day);
+    if (ev !== undefined) events.push(ev);
   }
-  events.sort((a, b) => a.day - b.day || a.seq - b.seq);
-  return events;
+  return events.sort(byStakeOrder);
 }
 
 function pickController(holders: Map<string, HolderStake>): string | undefined {
@@ -132,20 +132,25 @@ function breakCycles(parent: Map<string, ControlLink>): void {
   }
 }
 
-/** Computes stakes, control links and capital stops at D. */
-export function controlAt(state: DomainState, day: number): ControlAt {
-  const entities = new Map<string, EntityControl>();
-  /** `${holder}\u0000${entity}` → latest day a completed stake change set that stake to 0. */
-  const zeroed = new Map<string, number>();
-  /** target → completed 100% acquisitions (acquirer, day). */
-  const whollyAcquired = new Map<string, { acquirer: string; day: number }[]>();
+/** What one entity's stake events decide: its controller and the capital contributions they stop. */
+export interface EntityOutcome {
+  /** The entity's controller link (absent when uncontrolled or self-controlled), before cycles are broken. */
+  readonly link: ControlLink | undefined;
+  /** holder → latest day a completed stake change set the holder's stake to 0. */
+  readonly zeroed: ReadonlyMap<string, number>;
+  /** Completed 100% acquisitions of the entity (acquirer, day), in application order. */
+  readonly wholly: readonly { readonly acquirer: string; readonly day: number }[];
+}
 
-  for (const ev of stakeEventsAt(state, day)) {
-    let e = entities.get(ev.entity);
-    if (e === undefined) {
-      e = { holders: new Map(), controller: undefined, since: 0, viaAcquisition: false };
-      entities.set(ev.entity, e);
-    }
+/**
+ * Applies one entity's stake events (in application order): control of an entity depends on its own stake
+ * events only, which lets the incremental world recompute just the entities whose events changed.
+ */
+export function entityOutcome(entity: string, events: readonly StakeEvent[]): EntityOutcome {
+  const e: EntityControl = { holders: new Map(), controller: undefined, since: 0, viaAcquisition: false };
+  const zeroed = new Map<string, number>();
+  const wholly: { acquirer: string; day: number }[] = [];
+  for (const ev of events) {
     if (ev.acquisition && ev.pct === 100) {
       for (const [id, s] of e.holders) {
         if (id !== ev.holder) {
@@ -153,12 +158,7 @@ export function controlAt(state: DomainState, day: number): ControlAt {
           s.crossDay = undefined;
         }
       }
-      let list = whollyAcquired.get(ev.entity);
-      if (list === undefined) {
-        list = [];
-        whollyAcquired.set(ev.entity, list);
-      }
-      list.push({ acquirer: ev.holder, day: ev.day });
+      wholly.push({ acquirer: ev.holder, day: ev.day });
     }
     let s = e.holders.get(ev.holder);
     if (s === undefined) {
@@ -171,7 +171,7 @@ export function controlAt(state: DomainState, day: number): ControlAt {
       s.crossDay = undefined;
     }
     s.pct = ev.pct;
-    if (!ev.acquisition && ev.pct === 0) zeroed.set(`${ev.holder}\u0000${ev.entity}`, ev.day);
+    if (!ev.acquisition && ev.pct === 0) zeroed.set(ev.holder, ev.day);
     const controller = pickController(e.holders);
     if (controller !== e.controller) {
       e.controller = controller;
@@ -179,13 +179,22 @@ export function controlAt(state: DomainState, day: number): ControlAt {
       e.viaAcquisition = ev.acquisition && ev.holder === controller;
     }
   }
+  const link =
+    e.controller === undefined || e.controller === entity
+      ? undefined
+      : {
+          holder: e.controller,
+          stake: (e.holders.get(e.controller) as HolderStake).pct,
+          since: e.since,
+          viaAcquisition: e.viaAcquisition,
+        };
+  return { link, zeroed, wholly };
+}
 
+/** Control at D from every entity's outcome: links with cycles broken, children, ultimate parents, stops. */
+export function assembleControl(outcomes: ReadonlyMap<string, EntityOutcome>): ControlAt {
   const parent = new Map<string, ControlLink>();
-  for (const [entity, e] of entities) {
-    if (e.controller === undefined || e.controller === entity) continue;
-    const stake = (e.holders.get(e.controller) as HolderStake).pct;
-    parent.set(entity, { holder: e.controller, stake, since: e.since, viaAcquisition: e.viaAcquisition });
-  }
+  for (const [entity, o] of outcomes) if (o.link !== undefined) parent.set(entity, o.link);
   breakCycles(parent);
 
   const children = new Map<string, string[]>();
@@ -225,16 +234,37 @@ export function controlAt(state: DomainState, day: number): ControlAt {
   };
 
   const capitalStopped = (customer: string, supplier: string, contributionDay: number): boolean => {
-    const z = zeroed.get(`${supplier}\u0000${customer}`);
+    const o = outcomes.get(customer);
+    if (o === undefined) return false;
+    const z = o.zeroed.get(supplier);
     if (z !== undefined && contributionDay <= z) return true;
-    const acquisitions = whollyAcquired.get(customer);
-    if (acquisitions !== undefined) {
-      for (const a of acquisitions) {
-        if (a.acquirer !== supplier && contributionDay <= a.day) return true;
-      }
+    for (const a of o.wholly) {
+      if (a.acquirer !== supplier && contributionDay <= a.day) return true;
     }
     return false;
   };
 
   return { parent, ultimateParent, children, capitalStopped };
+}
+
+/** Stake events grouped by entity, each group in application order. */
+export function stakeEventsByEntity(events: readonly StakeEvent[]): Map<string, StakeEvent[]> {
+  const byEntity = new Map<string, StakeEvent[]>();
+  for (const ev of events) {
+    let list = byEntity.get(ev.entity);
+    if (list === undefined) {
+      list = [];
+      byEntity.set(ev.entity, list);
+    }
+    list.push(ev);
+  }
+  return byEntity;
+}
+
+/** Computes stakes, control links and capital stops at D. */
+export function controlAt(state: DomainState, day: number): ControlAt {
+  const outcomes = new Map<string, EntityOutcome>();
+  for (const [entity, events] of stakeEventsByEntity(stakeEventsAt(state, day)))
+    outcomes.set(entity, entityOutcome(entity, events));
+  return assembleControl(outcomes);
 }

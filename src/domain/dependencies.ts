@@ -173,6 +173,34 @@ const CONTRIBUTING = new Set([
   "ModelReleaseReported",
 ]);
 
+/** A contribution in force at D with its decayed weight and its deal's opening day. */
+export interface WeightedContribution extends Contribution {
+  readonly weight: number;
+  readonly openingDay: number;
+}
+
+/** The weighted contributions a deal makes at D (none when it does not count at D). */
+export function dealContributionsAt(deal: DealRecord, day: number): WeightedContribution[] {
+  if (!CONTRIBUTING.has(deal.type) || deal.retracted) return [];
+  const c = compileDeal(deal);
+  // A contribution counts only from its opening event's date, while the status at D is in force.
+  if (c.openingDay > day || isEndedAt(c, day)) return [];
+  const status = statusAt(c, day);
+  if (status !== "announced" && status !== "completed") return [];
+  const term = termAt(deal, c, day);
+  if (term !== undefined && day >= addMonthsClamped(c.openingDay, term)) return [];
+  const age = day - c.openingDay;
+  return contributionsOf(deal, c, day).map((k) => ({
+    ...k,
+    weight: contributionWeight(k.valueUsd, age),
+    openingDay: c.openingDay,
+  }));
+}
+
+/** An edge's key in the aggregation: customer, supplier, layer. */
+export const contributionKey = (k: Contribution): string =>
+  `${k.customer}\u0000${k.supplier}\u0000${k.layer}`;
+
 interface EdgeAcc {
   customer: string;
   supplier: string;
@@ -184,6 +212,54 @@ interface EdgeAcc {
 }
 
 /**
+ * Adds a deal's contributions to the aggregation (capital stopped by control left out). Deals must come in
+ * the state's deal order: weights are summed in floating point, and the order fixes the rounding.
+ */
+export function accumulate(
+  acc: Map<string, EdgeAcc>,
+  dealId: string,
+  contributions: readonly WeightedContribution[],
+  control: ControlAt,
+): void {
+  for (const k of contributions) {
+    if (k.layer === "capital" && control.capitalStopped(k.customer, k.supplier, k.openingDay)) continue;
+    const key = contributionKey(k);
+    let e = acc.get(key);
+    if (e === undefined) {
+      e = {
+        customer: k.customer,
+        supplier: k.supplier,
+        layer: k.layer,
+        weight: 0,
+        total: null,
+        firstSeen: k.openingDay,
+        deals: new Set(),
+      };
+      acc.set(key, e);
+    }
+    e.weight += k.weight;
+    if (k.valueUsd !== null) e.total = (e.total ?? 0) + k.valueUsd;
+    if (k.openingDay < e.firstSeen) e.firstSeen = k.openingDay;
+    e.deals.add(dealId);
+  }
+}
+
+/** The edge an aggregate makes (internal or not). */
+export function edgeOf(e: EdgeAcc): EdgeAt {
+  return {
+    customer: e.customer,
+    supplier: e.supplier,
+    layer: e.layer,
+    weight: e.weight,
+    totalValueUsd: e.total,
+    firstSeen: e.firstSeen,
+    deals: [...e.deals].sort(),
+  };
+}
+
+export type { EdgeAcc };
+
+/**
  * Every edge in force at D (internal edges — both ends under one ultimate parent — left out), unsorted and
  * unrounded.
  */
@@ -191,48 +267,12 @@ export function edgesAt(state: DomainState, day: number, control: ControlAt): Ed
   const acc = new Map<string, EdgeAcc>();
   for (const deal of state.deals.values()) {
     if (!CONTRIBUTING.has(deal.type) || deal.retracted) continue;
-    const c = compileDeal(deal);
-    // A contribution counts only from its opening event's date, while the status at D is in force.
-    if (c.openingDay > day || isEndedAt(c, day)) continue;
-    const status = statusAt(c, day);
-    if (status !== "announced" && status !== "completed") continue;
-    const term = termAt(deal, c, day);
-    if (term !== undefined && day >= addMonthsClamped(c.openingDay, term)) continue;
-    const age = day - c.openingDay;
-    for (const k of contributionsOf(deal, c, day)) {
-      if (k.layer === "capital" && control.capitalStopped(k.customer, k.supplier, c.openingDay)) continue;
-      const key = `${k.customer}\u0000${k.supplier}\u0000${k.layer}`;
-      let e = acc.get(key);
-      if (e === undefined) {
-        e = {
-          customer: k.customer,
-          supplier: k.supplier,
-          layer: k.layer,
-          weight: 0,
-          total: null,
-          firstSeen: c.openingDay,
-          deals: new Set(),
-        };
-        acc.set(key, e);
-      }
-      e.weight += contributionWeight(k.valueUsd, age);
-      if (k.valueUsd !== null) e.total = (e.total ?? 0) + k.valueUsd;
-      if (c.openingDay < e.firstSeen) e.firstSeen = c.openingDay;
-      e.deals.add(deal.dealId);
-    }
+    accumulate(acc, deal.dealId, dealContributionsAt(deal, day), control);
   }
   const edges: EdgeAt[] = [];
   for (const e of acc.values()) {
     if (control.ultimateParent(e.customer) === control.ultimateParent(e.supplier)) continue;
-    edges.push({
-      customer: e.customer,
-      supplier: e.supplier,
-      layer: e.layer,
-      weight: e.weight,
-      totalValueUsd: e.total,
-      firstSeen: e.firstSeen,
-      deals: [...e.deals].sort(),
-    });
+    edges.push(edgeOf(e));
   }
   return edges;
 }

@@ -3,6 +3,8 @@ export * from "./dates.js";
 export * from "./deal-model.js";
 export * from "./dependencies.js";
 export * from "./event-types.js";
+export * from "./key-journal.js";
+export { type LiveWorld, liveWorld } from "./live/live-world.js";
 export * from "./presence.js";
 export * from "./projection-reducer.js";
 export * from "./ranking.js";

@@ -45,9 +45,9 @@ export interface CompanyPresence {
 const LAYER_INDEX: Readonly<Record<string, number>> = { hardware: 0, compute: 1, model: 2, application: 3 };
 
 /** Per company, the earliest direct `since` of each of the four layers (undefined when not held). */
-type DirectSince = (number | undefined)[];
+export type DirectSince = (number | undefined)[];
 
-interface Candidate {
+export interface Candidate {
   p: number;
   rank: number;
   since: number;
@@ -79,6 +79,42 @@ function ownerOfLaunch(type: string, data: Readonly<Record<string, unknown>>): s
   return data.owner as string;
 }
 
+/** What a deal gives its owner at D: a held layer from `since`, or an announced (planned) one. */
+export interface DealPresence {
+  readonly company: string;
+  /** Index in stack order. */
+  readonly layer: number;
+  /** Start of the holding; undefined for a planned layer. */
+  readonly since: number | undefined;
+}
+
+/** The layer a deal grants (or announces) at D: compute deals and launches only. */
+export function dealPresenceAt(deal: DealRecord, day: number): DealPresence | undefined {
+  const type = deal.type;
+  const launch =
+    type === "ChipLaunchReported" || type === "ModelReleaseReported" || type === "ProductLaunchReported";
+  if (!launch && type !== "ComputeDealReported") return undefined;
+  if (deal.retracted) return undefined;
+  const c = compileDeal(deal);
+  if (isEndedAt(c, day)) return undefined;
+  if (type === "ComputeDealReported") {
+    const start = runStartAt(c, day, isInForce);
+    if (start === undefined) return undefined;
+    return {
+      company: deal.opening.data.provider as string,
+      layer: LAYER_INDEX.compute as number,
+      since: start.day,
+    };
+  }
+  const status = statusAt(c, day);
+  if (status !== "completed" && status !== "announced") return undefined;
+  const layer = layerOfLaunch(deal, c, day);
+  if (layer === undefined) return undefined;
+  const company = ownerOfLaunch(type, deal.opening.data);
+  const since = status === "completed" ? (runStartAt(c, day, isCompleted) as { day: number }).day : undefined;
+  return { company, layer: LAYER_INDEX[layer] as number, since };
+}
+
 /** Direct presence and announced-launch layers at D. */
 export function directPresenceAt(
   state: DomainState,
@@ -86,54 +122,77 @@ export function directPresenceAt(
 ): { direct: Map<string, DirectSince>; planned: Map<string, boolean[]> } {
   const direct = new Map<string, DirectSince>();
   const planned = new Map<string, boolean[]>();
-  const grant = (company: string, layer: StackLayer, since: number): void => {
-    let row = direct.get(company);
-    if (row === undefined) {
-      row = [undefined, undefined, undefined, undefined];
-      direct.set(company, row);
-    }
-    const i = LAYER_INDEX[layer] as number;
-    const prev = row[i];
-    if (prev === undefined || since < prev) row[i] = since;
-  };
-
   for (const company of state.companies.values()) {
     for (const l of company.layers) {
-      if (l.sinceDay <= day) grant(company.companyId, l.layer, l.sinceDay);
+      if (l.sinceDay <= day)
+        grantLayer(direct, company.companyId, LAYER_INDEX[l.layer] as number, l.sinceDay);
     }
   }
-
   for (const deal of state.deals.values()) {
-    const type = deal.type;
-    const launch =
-      type === "ChipLaunchReported" || type === "ModelReleaseReported" || type === "ProductLaunchReported";
-    if (!launch && type !== "ComputeDealReported") continue;
-    if (deal.retracted) continue;
-    const c = compileDeal(deal);
-    if (isEndedAt(c, day)) continue;
-    if (type === "ComputeDealReported") {
-      const start = runStartAt(c, day, isInForce);
-      if (start !== undefined) grant(deal.opening.data.provider as string, "compute", start.day);
-      continue;
-    }
-    const status = statusAt(c, day);
-    if (status !== "completed" && status !== "announced") continue;
-    const layer = layerOfLaunch(deal, c, day);
-    if (layer === undefined) continue;
-    const owner = ownerOfLaunch(type, deal.opening.data);
-    if (status === "completed") {
-      const start = runStartAt(c, day, isCompleted) as { day: number };
-      grant(owner, layer, start.day);
-    } else {
-      let row = planned.get(owner);
+    const g = dealPresenceAt(deal, day);
+    if (g === undefined) continue;
+    if (g.since !== undefined) grantLayer(direct, g.company, g.layer, g.since);
+    else {
+      let row = planned.get(g.company);
       if (row === undefined) {
         row = [false, false, false, false];
-        planned.set(owner, row);
+        planned.set(g.company, row);
       }
-      row[LAYER_INDEX[layer] as number] = true;
+      row[g.layer] = true;
     }
   }
   return { direct, planned };
+}
+
+/** Records a direct holding, keeping the earliest start of each layer. */
+export function grantLayer(
+  direct: Map<string, DirectSince>,
+  company: string,
+  layer: number,
+  since: number,
+): void {
+  let row = direct.get(company);
+  if (row === undefined) {
+    row = [undefined, undefined, undefined, undefined];
+    direct.set(company, row);
+  }
+  const prev = row[layer];
+  if (prev === undefined || since < prev) row[layer] = since;
+}
+
+/** Offers a path to a layer: the best path wins, the earliest start of any path is kept. */
+export function offerCandidate(
+  row: (Candidate | undefined)[],
+  layer: number,
+  cand: Omit<Candidate, "minSince">,
+): void {
+  const cur = row[layer];
+  if (cur === undefined) {
+    row[layer] = { ...cand, minSince: cand.since };
+  } else {
+    const minSince = Math.min(cur.minSince, cand.since);
+    if (better(cand, cur)) row[layer] = { ...cand, minSince };
+    else cur.minSince = minSince;
+  }
+}
+
+/** A company's presence from its best path per layer and its announced layers. */
+export function presenceFromCandidates(
+  row: readonly (Candidate | undefined)[] | undefined,
+  plannedRow: readonly boolean[] | undefined,
+): CompanyPresence {
+  const layers: HeldLayer[] = [];
+  const plannedLayers: StackLayer[] = [];
+  for (let i = 0; i < 4; i++) {
+    const c = row?.[i];
+    const layer = STACK_LAYERS[i] as StackLayer;
+    if (c !== undefined) {
+      layers.push({ layer, p: c.p, path: LAYER_PATHS[c.rank] as LayerPath, via: c.via, since: c.minSince });
+    } else if (plannedRow?.[i] === true) {
+      plannedLayers.push(layer);
+    }
+  }
+  return { layers, planned: plannedLayers };
 }
 
 /** Every company's held layers (direct and inherited) and planned layers at D. */
@@ -143,6 +202,15 @@ export function presenceAt(
   control: ControlAt,
 ): Map<string, CompanyPresence> {
   const { direct, planned } = directPresenceAt(state, day);
+  return presenceFrom(direct, planned, control);
+}
+
+/** Held and planned layers of every company, from direct holdings, announced layers and control. */
+export function presenceFrom(
+  direct: ReadonlyMap<string, DirectSince>,
+  planned: ReadonlyMap<string, readonly boolean[]>,
+  control: ControlAt,
+): Map<string, CompanyPresence> {
   const candidates = new Map<string, (Candidate | undefined)[]>();
   const offer = (company: string, layer: number, cand: Omit<Candidate, "minSince">): void => {
     let row = candidates.get(company);
@@ -150,14 +218,7 @@ export function presenceAt(
       row = [undefined, undefined, undefined, undefined];
       candidates.set(company, row);
     }
-    const cur = row[layer];
-    if (cur === undefined) {
-      row[layer] = { ...cand, minSince: cand.since };
-    } else {
-      const minSince = Math.min(cur.minSince, cand.since);
-      if (better(cand, cur)) row[layer] = { ...cand, minSince };
-      else cur.minSince = minSince;
-    }
+    offerCandidate(row, layer, cand);
   };
 
   for (const [entity, row] of direct) {
@@ -187,27 +248,6 @@ export function presenceAt(
 
   const out = new Map<string, CompanyPresence>();
   const ids = new Set<string>([...candidates.keys(), ...planned.keys()]);
-  for (const id of ids) {
-    const row = candidates.get(id);
-    const layers: HeldLayer[] = [];
-    const plannedRow = planned.get(id);
-    const plannedLayers: StackLayer[] = [];
-    for (let i = 0; i < 4; i++) {
-      const c = row?.[i];
-      const layer = STACK_LAYERS[i] as StackLayer;
-      if (c !== undefined) {
-        layers.push({
-          layer,
-          p: c.p,
-          path: LAYER_PATHS[c.rank] as LayerPath,
-          via: c.via,
-          since: c.minSince,
-        });
-      } else if (plannedRow?.[i] === true) {
-        plannedLayers.push(layer);
-      }
-    }
-    out.set(id, { layers, planned: plannedLayers });
-  }
+  for (const id of ids) out.set(id, presenceFromCandidates(candidates.get(id), planned.get(id)));
   return out;
 }

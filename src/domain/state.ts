@@ -18,6 +18,8 @@ import {
   type RecordedEvent,
   type StackLayer,
 } from "./event-types.js";
+import { createKeyJournal, journalAppend, type KeyJournal } from "./key-journal.js";
+import type { LiveWorld } from "./live/live-world.js";
 
 export interface RegisteredLayer {
   readonly layer: StackLayer;
@@ -46,6 +48,13 @@ export interface DomainState {
   memo: { applied: number; key: string; value: unknown } | undefined;
   /** Parse cache for `recordedAt` (a pure function of it). */
   lastRecorded: { at: string; day: number } | undefined;
+  /**
+   * What each event folded since incremental readers started touched (`d<dealId>`, `c<companyId>`);
+   * undefined until one asks (see `touchJournal`). Never snapshotted.
+   */
+  journal: KeyJournal | undefined;
+  /** The incrementally maintained view inputs for one date (see `liveWorld`); never snapshotted. */
+  live: LiveWorld | undefined;
 }
 
 export function createDomainState(): DomainState {
@@ -57,6 +66,8 @@ export function createDomainState(): DomainState {
     dealsByCompany: new Map(),
     memo: undefined,
     lastRecorded: undefined,
+    journal: undefined,
+    live: undefined,
   };
 }
 
@@ -127,6 +138,19 @@ function findFact(deal: DealRecord, eventId: string): DealFact | undefined {
 }
 
 /**
+ * Journal keys: a deal's events (whatever their type) touch the deal; a registration or a rename touches the
+ * company (the views show names; other updates change nothing they show).
+ */
+function recordTouch(journal: KeyJournal, type: string, data: Record<string, unknown>): void {
+  if (typeof data.dealId === "string") journalAppend(journal, `d${data.dealId}`);
+  else if (
+    typeof data.companyId === "string" &&
+    (type === "CompanyRegistered" || (type === "CompanyUpdated" && data.name !== undefined))
+  )
+    journalAppend(journal, `c${data.companyId}`);
+}
+
+/**
  * Folds one event into the state (mutating it) and returns the state. Event types the domain does not use are
  * ignored, and so are lifecycle events of deals it does not track.
  */
@@ -136,6 +160,7 @@ export function applyEvent(state: DomainState, event: RecordedEvent): DomainStat
   state.lastPosition = event.position;
   const data = event.data as Record<string, unknown>;
   const type = event.type;
+  if (state.journal !== undefined) recordTouch(state.journal, type, data);
   if (type === "CompanyRegistered") {
     registerCompany(
       state,
@@ -215,6 +240,15 @@ export function foldLog(
 ): DomainState {
   for (const e of events) applyEvent(state, e);
   return state;
+}
+
+/**
+ * The state's touch journal, started on first use: incremental readers answer their first call in full, so
+ * the journal needs nothing from before it.
+ */
+export function touchJournal(state: DomainState): KeyJournal {
+  state.journal ??= createKeyJournal();
+  return state.journal;
 }
 
 /**
