@@ -42,6 +42,8 @@ const NESTED_ID_FIELDS = {
   baseModel: ["developer"],
 } as const;
 
+const NESTED_ID_ENTRIES = Object.entries(NESTED_ID_FIELDS);
+
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
 /**
@@ -51,14 +53,19 @@ const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [v
  */
 export const companyIdsInFields = (fields: Record<string, unknown>): string[] => {
   const found: unknown[] = [];
-  for (const field of SINGLE_ID_FIELDS) found.push(fields[field]);
-  for (const field of ID_LIST_FIELDS) found.push(...asList(fields[field]));
-  for (const [field, keys] of Object.entries(NESTED_ID_FIELDS)) {
+  // Absent fields are skipped before validation: the fold calls this for every opening event, and a failed
+  // parse (of `undefined`, for the many fields a type does not have) costs an error object each.
+  for (const field of SINGLE_ID_FIELDS) if (fields[field] !== undefined) found.push(fields[field]);
+  for (const field of ID_LIST_FIELDS) if (fields[field] !== undefined) found.push(...asList(fields[field]));
+  for (const [field, keys] of NESTED_ID_ENTRIES) {
+    if (fields[field] === undefined) continue;
     for (const entry of asList(fields[field])) {
       if (isRecord(entry)) for (const key of keys) found.push(entry[key]);
     }
   }
-  return sortedUnique(found.filter((value): value is string => CompanyId.safeParse(value).success));
+  return sortedUnique(
+    found.filter((value): value is string => typeof value === "string" && CompanyId.safeParse(value).success),
+  );
 };
 
 const sortedUnique = (ids: string[]): string[] => [...new Set(ids)].sort();

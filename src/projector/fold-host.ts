@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
-import { START } from "../event-log/cursor.js";
-import { readAll } from "../event-log/read-all.js";
+import { compareLogPositions, type LogPosition, START } from "../event-log/cursor.js";
+import { type ReadAllResult, readAll } from "../event-log/read-all.js";
 import { applyEvents, type Folded, ReducerError } from "./fold-log.js";
 import type { SharedFold } from "./shared-fold.js";
 import { loadSnapshot } from "./snapshot-store.js";
@@ -67,6 +67,17 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
     return from ?? { state: shared.fold.init(), cursor: START, events: 0 };
   };
 
+  // The next page is read while the current one is applied: a catch-up costs about the longer of reading
+  // and folding, not their sum. Kept only for the place it was read after.
+  let prefetched: { after: LogPosition; page: Promise<ReadAllResult> } | undefined;
+  const nextPage = (after: LogPosition) => {
+    const ahead = prefetched;
+    prefetched = undefined;
+    if (ahead && compareLogPositions(ahead.after, after) === 0) return ahead.page;
+    ahead?.page.catch(() => {});
+    return readAll(db, logId, { after, limit: PAGE });
+  };
+
   const drive = async () => {
     if (failure) throw failure;
     folded ??= await load();
@@ -75,7 +86,12 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
       let applied = 0;
       let end = false;
       while (!end && applied < burst) {
-        const page = await readAll(db, logId, { after: current.cursor, limit: PAGE });
+        const page = await nextPage(current.cursor);
+        const last = page.events.at(-1)?.at;
+        if (!page.end && last) {
+          prefetched = { after: last, page: readAll(db, logId, { after: last, limit: PAGE }) };
+          prefetched.page.catch(() => {});
+        }
         try {
           applyEvents(shared.fold, current, page.events);
         } catch (error) {
