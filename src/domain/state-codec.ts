@@ -23,7 +23,10 @@ export interface StateCodec<S> {
   readonly modelVersion: number;
   /** The fold that makes the states: a projection whose `apply` is another one must not use these. */
   apply(state: S, event: RecordedEvent): S;
-  /** The state's records, produced lazily: the state must not change until the iteration ends. */
+  /**
+   * The state's records, produced lazily: the state must not change until the iteration ends. Each record is
+   * a fresh value that later folds leave as it is (it may share values the fold replaces but never edits).
+   */
   encode(state: S): Iterable<unknown>;
   /** Throws on anything that is not an encoding of this version (a snapshot that must not be trusted). */
   decode(records: Iterable<unknown>): S;
@@ -203,7 +206,8 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
         [...e.sources].map(([id, list]) => [id, [...list]]),
         e.events,
         e.lastRecordedAt,
-        [...e.correctedBy],
+        // Copied: a later correction of the same event pushes onto the list (encode's records are fresh).
+        [...e.correctedBy].map(([id, list]) => [id, [...list]]),
         e.version,
       ];
     }

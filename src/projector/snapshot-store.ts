@@ -64,7 +64,13 @@ export async function encodeSnapshot<S>(
     gzip.write(text);
     lines = [];
   };
-  for (const record of codec.encode(folded.state)) {
+  // The records are taken in one synchronous pass and the state released at once: they are fresh tuples
+  // holding only values the fold never changes in place (it replaces a corrected fact's data, it does not
+  // edit it), so the fold can go on while they are serialized. Serializing them is most of the work (seconds
+  // at a million events): done in slices, it never stops the fold, only shares the event loop with it.
+  const records = [...codec.encode(folded.state)];
+  onStateReleased?.();
+  for (const record of records) {
     lines.push(`${JSON.stringify(record)}\n`);
     if (lines.length >= 1000) {
       flush();
@@ -74,8 +80,8 @@ export async function encodeSnapshot<S>(
       }
     }
   }
+  records.length = 0;
   flush();
-  onStateReleased?.();
   gzip.end();
   await done;
   return {
