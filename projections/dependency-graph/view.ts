@@ -8,6 +8,7 @@ import {
   type EdgeAt,
   edgesAt,
   isoToDay,
+  memoize,
   roundHalfEven3,
   worldAt,
 } from "../../src/domain/index.js";
@@ -57,20 +58,27 @@ export function dependenciesView<C>(
   filters: DependencyFilters = {},
 ): DependenciesViewBody<C> {
   const day = isoToDay(asOf);
-  const { control } = worldAt(state, day);
-  const edges: EdgeBody[] = [];
-  for (const e of edgesAt(state, day, control)) {
-    if (filters.company !== undefined && e.customer !== filters.company && e.supplier !== filters.company)
-      continue;
-    if (filters.layer !== undefined && e.layer !== filters.layer) continue;
-    edges.push(edgeBody(e));
-  }
-  edges.sort(
-    (a, b) =>
-      b.weight - a.weight ||
-      cmp(a.customer, b.customer) ||
-      cmp(a.supplier, b.supplier) ||
-      cmp(a.layer, b.layer),
-  );
+  // Every edge at D in view order, computed once per state version and date (a past date's edges cost a
+  // pass over every deal); the bodies are shared between requests and never changed.
+  const all = memoize(state, `edges:${day}`, () => {
+    const { control } = worldAt(state, day);
+    return edgesAt(state, day, control)
+      .map(edgeBody)
+      .sort(
+        (a, b) =>
+          b.weight - a.weight ||
+          cmp(a.customer, b.customer) ||
+          cmp(a.supplier, b.supplier) ||
+          cmp(a.layer, b.layer),
+      );
+  });
+  const edges =
+    filters.company === undefined && filters.layer === undefined
+      ? [...all]
+      : all.filter(
+          (e) =>
+            (filters.company === undefined || e.customer === filters.company || e.supplier === filters.company) &&
+            (filters.layer === undefined || e.layer === filters.layer),
+        );
   return { asOf, cursor, edges };
 }

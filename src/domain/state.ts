@@ -44,8 +44,8 @@ export interface DomainState {
   readonly deals: Map<string, DealRecord>;
   /** Deal ids naming each company (as parties of the corrected opening event). */
   readonly dealsByCompany: Map<string, Set<string>>;
-  /** Single-entry memo of derived results, keyed on (applied, key); see `memoize`. */
-  memo: { applied: number; key: string; value: unknown } | undefined;
+  /** A few derived results of the current version (`applied`), by key; see `memoize`. */
+  memo: { applied: number; values: Map<string, unknown> } | undefined;
   /** Parse cache for `recordedAt` (a pure function of it). */
   lastRecorded: { at: string; day: number } | undefined;
   /**
@@ -256,9 +256,17 @@ export function touchJournal(state: DomainState): KeyJournal {
  * control and presence computation. Deterministic: the key includes the number of events folded.
  */
 export function memoize<T>(state: DomainState, key: string, compute: () => T): T {
-  const m = state.memo;
-  if (m !== undefined && m.applied === state.applied && m.key === key) return m.value as T;
+  let m = state.memo;
+  if (m === undefined || m.applied !== state.applied) {
+    m = { applied: state.applied, values: new Map() };
+    state.memo = m;
+  }
+  if (m.values.has(key)) return m.values.get(key) as T;
   const value = compute();
-  state.memo = { applied: state.applied, key, value };
+  // A few entries: a date's world and its edges, and the dates a dashboard flips between.
+  if (m.values.size >= MEMO_ENTRIES) m.values.delete(m.values.keys().next().value as string);
+  m.values.set(key, value);
   return value;
 }
+
+const MEMO_ENTRIES = 4;
