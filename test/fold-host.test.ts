@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticLog } from "../bench/lib/synthetic-log.js";
 import { PROJECTIONS } from "../projections/index.js";
@@ -9,8 +10,12 @@ import { COMPANY_INDEX } from "../src/http/routes/timeline.js";
 import { readLiveBuild } from "../src/projector/build-store.js";
 import { createProjector } from "../src/projector/create-projector.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
+import { createFoldHost } from "../src/projector/fold-host.js";
 import { loadRows } from "../src/projector/read-model-table.js";
 import { toRecordedEvent } from "../src/projector/recorded-event.js";
+import { planSharedFold } from "../src/projector/shared-fold.js";
+import { listSnapshots } from "../src/projector/snapshot-store.js";
+import { createSnapshotWriter } from "../src/projector/snapshot-writer.js";
 import { createViewReader } from "../src/projector/view-reader.js";
 import { eventually } from "./support/eventually.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
@@ -175,4 +180,36 @@ describe("one fold for every projection of a process", () => {
       await projector.stop();
     }
   }, 180_000);
+
+  it("a catch-up that ends on a full page still writes its snapshot, and its members hear of every burst", async () => {
+    // Bursts of exactly two full pages, and a log of a whole number of bursts: the last burst ends on a
+    // full page, and the read after it finds nothing.
+    const pageSize = 10;
+    const missing =
+      appended === 0 ? 4 * pageSize : (2 * pageSize - (appended % (2 * pageSize))) % (2 * pageSize);
+    if (missing > 0) await appendSynthetic(missing, missing);
+    const events = await readLog();
+    expect(events.length % (2 * pageSize)).toBe(0);
+    const shared = planSharedFold(PROJECTIONS as readonly ProjectionDefinition<unknown>[])!;
+    const kind = `shared-${randomUUID().slice(0, 8)}`;
+    const codec = { ...shared.codec, kind };
+    const snapshots = createSnapshotWriter(database.handle.db, { everyEvents: 1, everyMinutes: 0 }, () => {});
+    const host = createFoldHost({
+      db: database.handle.db,
+      logId: database.logId,
+      shared: { ...shared, codec },
+      snapshots,
+      pageSize,
+      burst: 2 * pageSize,
+    });
+    const told: number[] = [];
+    host.join({ advanced: () => told.push(host.folded!.events) });
+    await host.catchUp();
+    await snapshots.flush();
+    expect(host.folded?.events).toBe(events.length);
+    expect(told.at(-1)).toBe(events.length);
+    expect(told.length).toBeGreaterThanOrEqual(Math.floor(events.length / (2 * pageSize)));
+    const written = await listSnapshots(database.handle.db, codec);
+    expect(written.map((snapshot) => snapshot.events)).toEqual([events.length]);
+  });
 });

@@ -43,6 +43,8 @@ export interface FoldHostDeps {
   readonly log?: (message: string) => void;
   /** Events applied before the members are told (bounds one step's work and a crash's re-apply). */
   readonly burst?: number;
+  /** Events per read (5000). */
+  readonly pageSize?: number;
 }
 
 const PAGE = 5000;
@@ -50,6 +52,7 @@ const PAGE = 5000;
 export function createFoldHost(deps: FoldHostDeps): FoldHost {
   const { db, logId, shared } = deps;
   const burst = deps.burst ?? 50_000;
+  const pageSize = deps.pageSize ?? PAGE;
   const members = new Set<FoldHostMember>();
   let folded: Folded<unknown> | undefined;
   let failure: ReducerError | undefined;
@@ -75,13 +78,14 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
     prefetched = undefined;
     if (ahead && compareLogPositions(ahead.after, after) === 0) return ahead.page;
     ahead?.page.catch(() => {});
-    return readAll(db, logId, { after, limit: PAGE });
+    return readAll(db, logId, { after, limit: pageSize });
   };
 
   const drive = async () => {
     if (failure) throw failure;
     folded ??= await load();
     const current = folded;
+    let folding = false;
     for (;;) {
       let applied = 0;
       let end = false;
@@ -89,7 +93,7 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
         const page = await nextPage(current.cursor);
         const last = page.events.at(-1)?.at;
         if (!page.end && last) {
-          prefetched = { after: last, page: readAll(db, logId, { after: last, limit: PAGE }) };
+          prefetched = { after: last, page: readAll(db, logId, { after: last, limit: pageSize }) };
           prefetched.page.catch(() => {});
         }
         try {
@@ -101,11 +105,15 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
         applied += page.events.length;
         end = page.end;
       }
-      if (applied === 0) return;
-      tell();
-      if (!end) continue;
+      if (applied > 0) {
+        folding = true;
+        tell();
+      }
+      if (!end && applied > 0) continue;
+      // (A burst can end on a full page and the next read find nothing: the snapshot is still due.)
+      if (!folding) return;
       // At the end of what is readable only: a catch-up of the whole log writes one snapshot, not one per
-      // interval on the way. The state must not change while it is encoded (the members only read it).
+      // interval on the way. The state must not change while its records are taken (one synchronous pass).
       await deps.snapshots?.offer(shared.codec, current);
       return;
     }

@@ -1,0 +1,14 @@
+import { PROJECTIONS } from "../projections/index.js";
+import { connectDatabase } from "../src/db/connect.js";
+import { readLogId } from "../src/event-log/log-id.js";
+import { createProjector } from "../src/projector/create-projector.js";
+const url = "postgres://postgres@127.0.0.1:5432/prof1m";
+const handle = await connectDatabase({ url, poolSize: 10, applicationName: "dbg" });
+const logId = await readLogId(handle.db);
+const t0 = Date.now();
+const projector = createProjector({ db: handle.db, logId, projections: PROJECTIONS as never, databaseUrl: url, log: (m) => console.log(((Date.now() - t0) / 1000).toFixed(1), m) });
+const origCatch = projector.host!.catchUp;
+setInterval(() => console.log(((Date.now() - t0) / 1000).toFixed(1), "host events", projector.host?.folded?.events), 10000).unref();
+await new Promise((r) => setTimeout(r, 150_000));
+await projector.stop();
+await handle.close();
