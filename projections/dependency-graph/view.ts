@@ -77,7 +77,9 @@ export function dependenciesView<C>(
       ? [...all]
       : all.filter(
           (e) =>
-            (filters.company === undefined || e.customer === filters.company || e.supplier === filters.company) &&
+            (filters.company === undefined ||
+              e.customer === filters.company ||
+              e.supplier === filters.company) &&
             (filters.layer === undefined || e.layer === filters.layer),
         );
   return { asOf, cursor, edges };
