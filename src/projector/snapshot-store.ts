@@ -158,21 +158,17 @@ export async function listSnapshots(
 export async function loadSnapshot<S>(
   db: Kysely<Database>,
   codec: StateCodec<S>,
-  options: { until?: LogPosition; log?: (message: string) => void } = {},
+  options: { until?: LogPosition; log?: (message: string) => void; chunkBytes?: number } = {},
 ): Promise<Folded<S> | undefined> {
   const log = options.log ?? ((message: string) => console.log(`stackledger: ${message}`));
   const candidates = (await listSnapshots(db, codec as StateCodec<unknown>)).filter(
     (info) => !options.until || compareLogPositions(info.cursor, options.until) <= 0,
   );
   for (const info of candidates) {
-    const row = await db
-      .selectFrom("state_snapshots")
-      .select(["state", "checksum"])
-      .where("id", "=", info.id)
-      .executeTakeFirst();
+    const row = await readSnapshotBytes(db, info.id, options.chunkBytes ?? CHUNK_BYTES);
     if (!row) continue; // pruned since it was listed
     try {
-      const bytes = Buffer.from(row.state);
+      const bytes = row.state;
       const checksum = createHash("sha256").update(bytes).digest("hex");
       if (checksum !== row.checksum) throw new Error("checksum mismatch");
       const state = codec.decode(jsonLines(await gunzipAsync(bytes)));
@@ -184,6 +180,38 @@ export async function loadSnapshot<S>(
     }
   }
   return undefined;
+}
+
+/** Bytes read per statement: a bytea comes back as hex text, twice its size, in one string. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A snapshot's bytes, read a slice at a time: in one piece, a state of a few million events (476 MB at 5M)
+ * comes back as a hex string longer than V8's longest string, which pg's parser throws on the socket, and
+ * the process dies — at every start, as every start loads the newest snapshot.
+ */
+async function readSnapshotBytes(
+  db: Kysely<Database>,
+  id: string | number,
+  chunkBytes: number,
+): Promise<{ state: Buffer; checksum: string } | undefined> {
+  const head = await db
+    .selectFrom("state_snapshots")
+    .select(["checksum", sql<number>`octet_length(state)`.as("size")])
+    .where("id", "=", id as never)
+    .executeTakeFirst();
+  if (!head) return undefined;
+  const parts: Buffer[] = [];
+  for (let from = 0; from < head.size; from += chunkBytes) {
+    const part = await db
+      .selectFrom("state_snapshots")
+      .select(sql<Buffer>`substring(state from ${from + 1} for ${chunkBytes})`.as("part"))
+      .where("id", "=", id as never)
+      .executeTakeFirst();
+    if (!part) return undefined; // pruned meanwhile
+    parts.push(Buffer.from(part.part));
+  }
+  return { state: Buffer.concat(parts), checksum: head.checksum };
 }
 
 /** The records of a snapshot's text, parsed a line at a time (a large state is never one string). */
