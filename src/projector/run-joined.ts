@@ -1,8 +1,7 @@
 import { compareLogPositions, encodeCursor, type LogPosition } from "../event-log/cursor.js";
-import { abandonStaleBuilds, advanceCheckpoint, markFailed, readLiveBuild } from "./build-store.js";
+import { abandonStaleBuilds, advanceCheckpoint, readLiveBuild } from "./build-store.js";
 import type { ProjectionDefinition, ReadModelRow, ViewChange } from "./definition.js";
 import type { FoldHost } from "./fold-host.js";
-import { ReducerError } from "./fold-log.js";
 import {
   diffRows,
   loadRows,
@@ -20,6 +19,7 @@ import {
   LostLeaseError,
   type RunnerContext,
   rebuild,
+  stopRunner,
   utcDay,
   wholeView,
 } from "./run-projection.js";
@@ -122,19 +122,7 @@ export async function runJoined<S>(
       if (!progressed) await context.idle();
     }
   } catch (error) {
-    if (error instanceof ReducerError && member) {
-      context.log(`projection ${definition.name} stopped: ${error.message}`);
-      await markFailed(context.db, definition.name, member.build, {
-        message: error.message,
-        eventId: error.eventId,
-      });
-      return;
-    }
-    if (error instanceof LostLeaseError) {
-      context.log(`projection ${definition.name}: lease lost, standing by`);
-      return;
-    }
-    throw error;
+    await stopRunner(definition as ProjectionDefinition<unknown>, context, member?.build, error);
   } finally {
     leave();
   }

@@ -104,20 +104,30 @@ export async function runProjection<S>(
       if (!progressed) await context.idle();
     }
   } catch (error) {
-    if (error instanceof ReducerError && live) {
-      context.log(`projection ${definition.name} stopped: ${error.message}`);
-      await markFailed(context.db, definition.name, live.build, {
-        message: error.message,
-        eventId: error.eventId,
-      });
-      return;
-    }
-    if (error instanceof LostLeaseError) {
-      context.log(`projection ${definition.name}: lease lost, standing by`);
-      return;
-    }
-    throw error;
+    await stopRunner(definition, context, live?.build, error);
   }
+}
+
+/**
+ * How a runner ends on an error: a reducer error marks its live build failed (it waits for a rebuild), a lost
+ * lease stands it by; anything else is thrown to the projector, which starts the runner again.
+ */
+export async function stopRunner(
+  definition: ProjectionDefinition<unknown>,
+  context: RunnerContext,
+  build: number | undefined,
+  error: unknown,
+): Promise<void> {
+  if (error instanceof ReducerError && build !== undefined) {
+    context.log(`projection ${definition.name} stopped: ${error.message}`);
+    await markFailed(context.db, definition.name, build, { message: error.message, eventId: error.eventId });
+    return;
+  }
+  if (error instanceof LostLeaseError) {
+    context.log(`projection ${definition.name}: lease lost, standing by`);
+    return;
+  }
+  throw error;
 }
 
 /** Loads the live build, or makes one when there is none or its version is not the definition's. */
