@@ -50,7 +50,7 @@ async function load(bench: BenchDatabase, generator: SyntheticLog, count: number
 
 async function head(bench: BenchDatabase): Promise<LogPosition> {
   const row = await sql<{ xid: string; position: string }>`
-    select xid::text as xid, position from events order by xid desc, position desc limit 1`.execute(
+    select xid::text as xid, position from events order by events.xid desc, events.position desc limit 1`.execute(
     bench.handle.db,
   );
   return { xid: row.rows[0]!.xid, position: Number(row.rows[0]!.position) };

@@ -42,10 +42,13 @@ export async function liveBuilds(db: Queryable): Promise<LiveBuild[]> {
   }));
 }
 
-/** The last event of the log in reading order. */
+/**
+ * The last event of the log in reading order. Ordered by `events.xid`, the column: `order by xid` would sort the
+ * text alias, and "999" comes after "1782".
+ */
 export async function logHead(db: Queryable): Promise<LogPosition> {
   const { rows } = await db.query<{ xid: string; position: string }>(
-    "select xid::text as xid, position from events order by xid desc, position desc limit 1",
+    "select xid::text as xid, position from events order by events.xid desc, events.position desc limit 1",
   );
   if (!rows[0]) throw new Error("the log is empty");
   return { xid: rows[0].xid, position: Number(rows[0].position) };

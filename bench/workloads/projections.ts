@@ -350,7 +350,7 @@ async function timeRestart(
 /** A knowledge point half-way through the log, as the API's cursor. */
 async function halfWay(bench: BenchDatabase): Promise<string> {
   const { rows } = await bench.handle.pool!.query<{ xid: string; position: string }>(
-    `select xid::text as xid, position from events order by xid, position
+    `select xid::text as xid, position from events order by events.xid, events.position
       offset (select count(*) / 2 from events) limit 1`,
   );
   return encodeCursor(bench.logId, { xid: rows[0]!.xid, position: Number(rows[0]!.position) });
