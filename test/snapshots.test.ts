@@ -153,6 +153,77 @@ describe("state snapshots", () => {
     }
   }, 90_000);
 
+  it("a restart from a snapshot at or before a build's checkpoint recomputes only the deals touched since; a newer snapshot means the whole view", async () => {
+    const messages: string[] = [];
+    const start = () =>
+      createProjector({
+        db: database.handle.db,
+        logId: database.logId,
+        projections: PROJECTIONS,
+        databaseUrl: database.url,
+        pollMs: 50,
+        log: (message) => messages.push(message),
+        snapshots: { everyEvents: 0, everyMinutes: 0 },
+      });
+    const dealRecords = PROJECTIONS[3] as ProjectionDefinition<unknown>;
+    const checkAll = async (events: Awaited<ReturnType<typeof readLog>>) => {
+      for (const definition of PROJECTIONS) {
+        const build = await readLiveBuild(database.handle.db, definition.name);
+        const def = definition as ProjectionDefinition<unknown>;
+        expect(parsedRows(await loadRows(database.handle.db, build!.table)), definition.name).toEqual(
+          expectedRows(def, foldScratch(def, events), build!.asOf ?? today()),
+        );
+      }
+    };
+    const resumed = () =>
+      messages.filter((m) => m.startsWith("projection deal-records: resumed from the fold's start"));
+
+    // The builds are at the head and the newest snapshot is not past them: the deals touched since are enough.
+    await caughtUp((await readLog()).at(-1)!.at);
+    await appendSynthetic(40);
+    let projector = start();
+    try {
+      const events = await readLog();
+      await caughtUp(events.at(-1)!.at);
+      await checkAll(events);
+      expect(resumed()).toHaveLength(1);
+      const recomputed = Number(/\((\d+) rows recomputed/.exec(resumed()[0]!)?.[1]);
+      const build = await readLiveBuild(database.handle.db, dealRecords.name);
+      const total = (await loadRows(database.handle.db, build!.table)).size;
+      expect(recomputed).toBeGreaterThan(0);
+      expect(recomputed).toBeLessThan(total);
+    } finally {
+      await projector.stop();
+    }
+
+    // A snapshot newer than the builds' checkpoints (written by another process while this one was down):
+    // what changed between the checkpoints and the snapshot is not in the journal, so the view is computed whole.
+    messages.length = 0;
+    await appendSynthetic(60);
+    const upToSnapshot = await readLog();
+    await writeSnapshot(
+      database.handle.db,
+      await encodeSnapshot(SHARED, {
+        state: foldScratch(dealRecords, upToSnapshot) as never,
+        cursor: upToSnapshot.at(-1)!.at,
+        events: upToSnapshot.length,
+      }),
+    );
+    await appendSynthetic(20);
+    projector = start();
+    try {
+      const events = await readLog();
+      await caughtUp(events.at(-1)!.at);
+      expect(messages).toContainEqual(
+        `shared fold (deal-records): starting from the snapshot at ${upToSnapshot.length} events`,
+      );
+      await checkAll(events);
+      expect(resumed()).toEqual([]);
+    } finally {
+      await projector.stop();
+    }
+  }, 90_000);
+
   it("the API's asOf and knownAt folds start from the nearest snapshot at or before the point and equal a full fold", async () => {
     const events = await readLog();
     const reader = createViewReader({

@@ -10,6 +10,7 @@ import {
   DEAL_RECORDS_STATE_CODEC,
   isoToDay,
   type JournalMark,
+  journalEnd,
   readJournal,
   touchJournal,
 } from "../../src/domain/index.js";
@@ -59,10 +60,10 @@ function dealRow(
   return cached.row;
 }
 
-/** Where a reader of the domain's touch journal stopped, for one date. */
+/** Where a reader of the domain's touch journal stopped, for one date (any date: a `markNow`). */
 interface DealsMark {
   readonly read: JournalMark;
-  readonly day: number;
+  readonly day: number | undefined;
 }
 
 /** Deals whose record may have changed: the touched ones, and those naming a registered or renamed company. */
@@ -109,7 +110,8 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
   changesSince(state, asOf, since) {
     const day = isoToDay(asOf);
     const previous = since as DealsMark | undefined;
-    const read = readJournal(touchJournal(state.domain), previous?.day === day ? previous.read : undefined);
+    const valid = previous !== undefined && (previous.day === undefined || previous.day === day);
+    const read = readJournal(touchJournal(state.domain), valid ? previous.read : undefined);
     const mark: DealsMark = { read: read.mark, day };
     const keys = read.keys;
     if (keys === undefined) return { full: true, rows: allRows(state, asOf), deletes: [], mark };
@@ -122,6 +124,10 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
       else if (extras !== undefined) deletes.push(dealId);
     }
     return { full: false, rows: rows.sort(bySortKey), deletes, mark };
+  },
+  markNow(state): DealsMark {
+    const journal = touchJournal(state.domain);
+    return { read: { journal, position: journalEnd(journal) }, day: undefined };
   },
   describe: describeDealChanges,
 };

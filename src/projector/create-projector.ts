@@ -106,10 +106,9 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const definitions = deps.projections as readonly ProjectionDefinition<unknown>[];
   // One fold for every projection that reads the same state (docs/projections.md §6.11).
   const shared = deps.shareFold === false ? undefined : planSharedFold(definitions);
-  const host = shared && createFoldHost({ db: deps.db, logId: deps.logId, shared, snapshots, log });
-  const running = (deps.projections as readonly ProjectionDefinition<unknown>[]).map((definition) =>
-    runOne(definition),
-  );
+  const host =
+    shared && createFoldHost({ db: deps.db, logId: deps.logId, shared, definitions, snapshots, log });
+  const running = definitions.map((definition) => runOne(definition));
   return {
     host,
     async stop() {

@@ -92,6 +92,13 @@ export interface ProjectionDefinition<S = unknown> {
    * mark it no longer tracks). Absent: the projector computes the whole view at every step.
    */
   changesSince?(state: S, asOf: string, since: unknown): RowChanges;
+  /**
+   * A mark of the state as it is now, computing no row (optional, with `changesSince`): handed to
+   * `changesSince` later with rows computed for the same `asOf` at this point or after it, it answers only
+   * what the events folded since may have changed. A projector restarted from a snapshot older than its
+   * checkpoint then recomputes what the events since the snapshot touched, not the whole view.
+   */
+  markNow?(state: S): unknown;
   /** What changed between two row sets of this projection, for `view_changes`. */
   describe(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): ViewChange[];
 }

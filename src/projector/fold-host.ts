@@ -2,10 +2,18 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { compareLogPositions, type LogPosition, START } from "../event-log/cursor.js";
 import { type ReadAllResult, readAll } from "../event-log/read-all.js";
+import type { ProjectionDefinition } from "./definition.js";
 import { applyEvents, type Folded, ReducerError } from "./fold-log.js";
 import type { SharedFold } from "./shared-fold.js";
 import { loadSnapshot } from "./snapshot-store.js";
 import type { SnapshotWriter } from "./snapshot-writer.js";
+
+/** Marks of the state as it was when the host loaded it (from a snapshot or empty), before any event. */
+export interface FoldOrigin {
+  readonly cursor: LogPosition;
+  /** Each served projection's `markNow` at that point, by projection name. */
+  readonly marks: ReadonlyMap<string, unknown>;
+}
 
 /** A runner reading the host's state. */
 export interface FoldHostMember {
@@ -25,6 +33,8 @@ export interface FoldHost {
   readonly shared: SharedFold;
   /** The state and where it is; undefined until the first catch-up loaded it. */
   readonly folded: Folded<unknown> | undefined;
+  /** Where the state started in this process, with the projections' marks of it (undefined before). */
+  readonly origin: FoldOrigin | undefined;
   /**
    * Folds what is readable now (starting from the newest snapshot on first use), telling the members after
    * each burst. Resolves after a read that started after the call; calls while one runs share the next one.
@@ -39,6 +49,8 @@ export interface FoldHostDeps {
   readonly db: Kysely<Database>;
   readonly logId: string;
   readonly shared: SharedFold;
+  /** The projections the host serves, for their `markNow` at its origin. */
+  readonly definitions?: readonly ProjectionDefinition<unknown>[];
   readonly snapshots?: SnapshotWriter;
   readonly log?: (message: string) => void;
   /** Events applied before the members are told (bounds one step's work and a crash's re-apply). */
@@ -55,6 +67,7 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
   const pageSize = deps.pageSize ?? PAGE;
   const members = new Set<FoldHostMember>();
   let folded: Folded<unknown> | undefined;
+  let origin: FoldOrigin | undefined;
   let failure: ReducerError | undefined;
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
@@ -83,7 +96,19 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
 
   const drive = async () => {
     if (failure) throw failure;
-    folded ??= await load();
+    if (!folded) {
+      const loaded = await load();
+      // Marked before the first event is applied: a member resuming rows committed at or after this point
+      // recomputes only what the events from here on touch (docs/projections.md §6.11).
+      const marks = new Map<string, unknown>();
+      for (const definition of deps.definitions ?? []) {
+        const select = shared.select.get(definition.name);
+        if (select && definition.markNow)
+          marks.set(definition.name, definition.markNow(select(loaded.state)));
+      }
+      origin = { cursor: loaded.cursor, marks };
+      folded = loaded;
+    }
     const current = folded;
     let folding = false;
     for (;;) {
@@ -139,6 +164,9 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
     shared,
     get folded() {
       return folded;
+    },
+    get origin() {
+      return origin;
     },
     catchUp,
     join(member) {

@@ -176,10 +176,22 @@ function compute<S>(
   const state = select(folded.state);
   let diff: RowDiff;
   let after: RowSet | undefined;
-  const answer =
-    member.synced && today === member.asOf && definition.changesSince
-      ? definition.changesSince(state, today, member.mark)
+  // Rows resumed from the table are from the member's checkpoint: if the host's state started at or before
+  // it (a restart from an older snapshot), the mark of that start covers every change since the rows.
+  const origin = host.origin;
+  const since = member.synced
+    ? member.mark
+    : origin && compareLogPositions(origin.cursor, member.computedAt) <= 0
+      ? origin.marks.get(definition.name)
       : undefined;
+  const answer =
+    (member.synced || since !== undefined) && today === member.asOf && definition.changesSince
+      ? definition.changesSince(state, today, since)
+      : undefined;
+  if (!member.synced && answer && !answer.full)
+    context.log(
+      `projection ${definition.name}: resumed from the fold's start (${answer.rows.length} rows recomputed, not the whole view)`,
+    );
   if (answer && !answer.full) {
     diff = partialDiff(member.rows, answer.rows, answer.deletes);
     member.mark = answer.mark;
