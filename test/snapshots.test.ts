@@ -87,20 +87,23 @@ async function caughtUp(at: LogPosition) {
   }
 }
 
+/** The four projections in one process, its messages kept; a snapshot every `everyEvents` (0: none). */
+const startProjector = (messages: string[], everyEvents: number) =>
+  createProjector({
+    db: database.handle.db,
+    logId: database.logId,
+    projections: PROJECTIONS,
+    databaseUrl: database.url,
+    pollMs: 50,
+    log: (message) => messages.push(message),
+    snapshots: { everyEvents, everyMinutes: 0 },
+  });
+
 describe("state snapshots", () => {
   it("the projector writes them at intervals; a restarted runner resumes from one and its rows stay those of a full fold", async () => {
     await appendSynthetic(200);
     const messages: string[] = [];
-    const start = () =>
-      createProjector({
-        db: database.handle.db,
-        logId: database.logId,
-        projections: PROJECTIONS,
-        databaseUrl: database.url,
-        pollMs: 50,
-        log: (message) => messages.push(message),
-        snapshots: { everyEvents: 50, everyMinutes: 0 },
-      });
+    const start = () => startProjector(messages, 50);
     let projector = start();
     try {
       await caughtUp((await readLog()).at(-1)!.at);
@@ -155,16 +158,7 @@ describe("state snapshots", () => {
 
   it("a restart from a snapshot at or before a build's checkpoint recomputes only the deals touched since; a newer snapshot means the whole view", async () => {
     const messages: string[] = [];
-    const start = () =>
-      createProjector({
-        db: database.handle.db,
-        logId: database.logId,
-        projections: PROJECTIONS,
-        databaseUrl: database.url,
-        pollMs: 50,
-        log: (message) => messages.push(message),
-        snapshots: { everyEvents: 0, everyMinutes: 0 },
-      });
+    const start = () => startProjector(messages, 0);
     const dealRecords = PROJECTIONS[3] as ProjectionDefinition<unknown>;
     const checkAll = async (events: Awaited<ReturnType<typeof readLog>>) => {
       for (const definition of PROJECTIONS) {
