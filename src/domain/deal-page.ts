@@ -193,29 +193,60 @@ export function dealOrderAt(state: DealRecordsState, day: number, sort: DealSort
     } else numbers.push(c.openingDay);
   }
   if (sort === "dealId") return ids.sort();
+  if (sort === "openedOn" || sort === "-openedOn")
+    return byDayThenId(ids, numbers, sort === "openedOn" ? 1 : -1);
   const byId = (a: number, b: number) => ((ids[a] as string) < (ids[b] as string) ? -1 : 1);
   const n = (i: number) => numbers[i] as number;
-  let compare: (a: number, b: number) => number;
-  switch (sort) {
-    case "openedOn":
-      compare = (a, b) => n(a) - n(b) || byId(a, b);
-      break;
-    case "-openedOn":
-      compare = (a, b) => n(b) - n(a) || byId(a, b);
-      break;
-    default: {
-      const sign = sort === "valueUsd" ? 1 : -1;
-      compare = (a, b) => {
-        const va = n(a);
-        const vb = n(b);
-        if (va === -1 || vb === -1) return va === vb ? byId(a, b) : va === -1 ? 1 : -1;
-        return sign * compareValues(va, vb) || byId(a, b);
-      };
-    }
-  }
+  const sign = sort === "valueUsd" ? 1 : -1;
   const order = ids.map((_, i) => i);
-  order.sort(compare);
+  order.sort((a, b) => {
+    const va = n(a);
+    const vb = n(b);
+    if (va === -1 || vb === -1) return va === vb ? byId(a, b) : va === -1 ? 1 : -1;
+    return sign * compareValues(va, vb) || byId(a, b);
+  });
   return order.map((i) => ids[i] as string);
+}
+
+// Day numbers of years 0..9999 shifted to non-negative, times 2^28 positions: exact in a double.
+const DAY_OFFSET = 4_000_000;
+const POSITIONS = 2 ** 28;
+
+/**
+ * Ids by (day × sign, id): (shifted day, position) packed into one double and sorted natively, then each run
+ * of one day sorted by id — a comparator over every pair costs twice as much at 200k deals.
+ */
+function byDayThenId(ids: readonly string[], days: readonly number[], sign: 1 | -1): string[] {
+  const count = ids.length;
+  const packed = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const shifted = sign * (days[i] as number) + DAY_OFFSET;
+    if (count >= POSITIONS || shifted < 0 || shifted >= 2 * DAY_OFFSET) {
+      // Outside what packs exactly: compare the pairs.
+      const order = ids.map((_, k) => k);
+      order.sort(
+        (a, b) =>
+          sign * ((days[a] as number) - (days[b] as number)) ||
+          ((ids[a] as string) < (ids[b] as string) ? -1 : 1),
+      );
+      return order.map((k) => ids[k] as string);
+    }
+    packed[i] = shifted * POSITIONS + i;
+  }
+  packed.sort();
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = ids[(packed[i] as number) % POSITIONS] as string;
+  const day = (k: number) => Math.floor((packed[k] as number) / POSITIONS);
+  let start = 0;
+  for (let i = 1; i <= count; i++) {
+    if (i < count && day(i) === day(start)) continue;
+    if (i - start > 1) {
+      const run = out.slice(start, i).sort();
+      for (let k = start; k < i; k++) out[k] = run[k - start] as string;
+    }
+    start = i;
+  }
+  return out;
 }
 
 interface OrderCache {
