@@ -51,7 +51,9 @@ export function periodStartDay(partial: string): number {
 }
 
 /** What `q` searches: the deal id, summary, party names, chip/model/product names and source titles. */
-export function dealSearchText(deal: Deal): string {
+export function dealSearchText(
+  deal: Pick<Deal, "dealId" | "summary" | "parties" | "fields" | "sources">,
+): string {
   const parts: string[] = [deal.dealId];
   if (deal.summary !== undefined) parts.push(deal.summary);
   for (const party of deal.parties) parts.push(party.name);

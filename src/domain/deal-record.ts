@@ -32,6 +32,30 @@ function fieldOrder(type: OpeningType): readonly string[] {
 }
 
 /**
+ * Each party of the opening event in the record's order (below) until `test` says yes; whether it did. The
+ * list filters read parties through it without building them.
+ */
+export function someParty(
+  type: OpeningType,
+  opening: Readonly<Record<string, unknown>>,
+  test: (companyId: string, role: string) => boolean,
+): boolean {
+  for (const field of fieldOrder(type)) {
+    const value = opening[field];
+    if (value === undefined) continue;
+    if (SINGLE.has(field) && typeof value === "string" && test(value, field)) return true;
+    const role = LIST_ROLES[field];
+    if (role !== undefined && Array.isArray(value)) {
+      for (const entry of value) {
+        const companyId = field === "investors" ? (entry as { companyId?: unknown })?.companyId : entry;
+        if (typeof companyId === "string" && test(companyId, role)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * One entry per company in each top-level party field, in the catalog's field order; a list gives one per
  * element. Ids nested elsewhere (`dependency`, `baseModel`) are not parties.
  */
@@ -41,20 +65,10 @@ export function dealParties(
   nameOf: (companyId: string) => string,
 ): DealParty[] {
   const parties: DealParty[] = [];
-  const push = (companyId: unknown, role: string) => {
-    if (typeof companyId === "string") parties.push({ companyId, name: nameOf(companyId), role });
-  };
-  for (const field of fieldOrder(type)) {
-    const value = opening[field];
-    if (value === undefined) continue;
-    if (SINGLE.has(field)) push(value, field);
-    const role = LIST_ROLES[field];
-    if (role !== undefined && Array.isArray(value)) {
-      for (const entry of value) {
-        push(field === "investors" ? (entry as { companyId?: unknown })?.companyId : entry, role);
-      }
-    }
-  }
+  someParty(type, opening, (companyId, role) => {
+    parties.push({ companyId, name: nameOf(companyId), role });
+    return false;
+  });
   return parties;
 }
 

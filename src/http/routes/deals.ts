@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { dealHistory } from "../../domain/deal-history.js";
-import { type DealSort, listDeals } from "../../domain/deal-list.js";
-import { dealRecordAt, dealRecordsAt } from "../../domain/deal-record.js";
+import type { DealSort } from "../../domain/deal-list.js";
+import { dealPage } from "../../domain/deal-page.js";
+import { dealRecordAt } from "../../domain/deal-record.js";
 import type { DealRecordsState } from "../../domain/deal-records-state.js";
 import { isoToDay } from "../../domain/index.js";
 import { compareLogPositions, decodeCursor, encodeCursor, type LogPosition } from "../../event-log/cursor.js";
@@ -81,25 +82,19 @@ export function dealRoutes(deps: DealRoutesDeps) {
     } else if (waitFor) {
       await waitUntil(async () => (await views.folded(PROJECTION)).cursor, waitFor, query.timeout);
     }
-    const state = await folded(knownAt);
-    const all = listDeals(dealRecordsAt(state.state as DealRecordsState, isoToDay(asOf)), filters, sort);
+    const { state, cursor } = await folded(knownAt);
+    const records = state as DealRecordsState;
+    const day = isoToDay(asOf);
     return {
       asOf,
-      cursor: state.cursor,
+      cursor,
       async read(after, limit) {
-        let start = 0;
-        if (after !== undefined) {
-          // Binary search for the first row after the page token.
-          let hi = all.length;
-          while (start < hi) {
-            const mid = (start + hi) >> 1;
-            if ((all[mid] as { sortKey: string }).sortKey <= after) start = mid + 1;
-            else hi = mid;
-          }
-        }
-        return all
-          .slice(start, start + limit)
-          .map((row) => ({ sortKey: row.sortKey, json: JSON.stringify(row.deal) }));
+        // Only the page's rows become records. The head fold may move on between the pages of a CSV export:
+        // a later page then reads the newer state, as a client paging with `after` does.
+        return dealPage(records, day, filters, sort, after, limit).map((row) => ({
+          sortKey: row.sortKey,
+          json: JSON.stringify(row.deal),
+        }));
       },
     };
   }
