@@ -8,6 +8,7 @@ import { createProjector, type Projector } from "../src/projector/create-project
 import { createViewReader } from "../src/projector/view-reader.js";
 import { eventually } from "./support/eventually.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
+import { startTestServer } from "./support/test-server.js";
 
 let database: TestDatabase;
 let projector: Projector | undefined;
@@ -82,5 +83,40 @@ describe("current-view pages kept until their build moves", () => {
     expect(again.build.cursor).toEqual(moved!.cursor);
     expect(again.rows).toEqual((await uncached.rows(NAME, page))!.rows);
     expect(again.rows).not.toEqual(original.rows);
+  }, 60_000);
+
+  it("the current deal list's pages too, over HTTP; none are kept when reads may come from a replica", async () => {
+    const clock = () => new Date();
+    const cached = await startTestServer(database, { projections: PROJECTIONS, clock });
+    // readDb set (here the same database): a replica's reads may fall back to the primary, so nothing is kept.
+    const replicated = await startTestServer(database, {
+      projections: PROJECTIONS,
+      clock,
+      readDb: database.handle.db,
+    });
+    try {
+      const first = async (server: typeof cached) => {
+        const response = await server.request("/v1/deals?limit=3");
+        expect(response.status).toBe(200);
+        return ((await response.json()) as { deals: { dealId: string; name?: string }[] }).deals;
+      };
+      const layers = await readLiveBuild(database.handle.db, NAME);
+      const build = await eventually(
+        () => readLiveBuild(database.handle.db, "deal-records"),
+        (b) => b?.status === "live" && b.cursor.position === layers!.cursor.position,
+        30_000,
+      );
+      const original = await first(cached);
+      expect(original).toHaveLength(3);
+      expect(await first(replicated)).toEqual(original);
+      await sql`update ${sql.table(build!.table)} set body = jsonb_set(body::jsonb, '{tampered}', 'true')::json where key = ${original[0]!.dealId}`.execute(
+        database.handle.db,
+      );
+      expect(await first(cached)).toEqual(original);
+      expect((await first(replicated))[0]).toMatchObject({ tampered: true });
+    } finally {
+      await cached.close();
+      await replicated.close();
+    }
   }, 60_000);
 });

@@ -160,7 +160,8 @@ const logs = dealIds.chain((ids) => {
       events.push({ eventId, type, data, position: n, recordedAt });
       return eventId;
     };
-    COMPANIES.forEach((c, i) => add("CompanyRegistered", { companyId: c, name: NAMES[i], kind: "company" }));
+    for (const [i, c] of COMPANIES.entries())
+      add("CompanyRegistered", { companyId: c, name: NAMES[i], kind: "company" });
     const eventsOf = new Map<string, string[]>();
     const remember = (dealId: string, eventId: string) =>
       eventsOf.set(dealId, [...(eventsOf.get(dealId) ?? []), eventId]);

@@ -116,7 +116,8 @@ function searchMatches(
       const url = source.url;
       if (typeof url === "string") {
         if (urls?.includes(url)) continue;
-        (urls ??= []).push(url);
+        urls ??= [];
+        urls.push(url);
       }
       const title = source.title;
       if (typeof title === "string" && title.toLowerCase().includes(q)) return true;

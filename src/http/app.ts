@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
 import { createViewReader } from "../projector/view-reader.js";
-import type { AppDeps, AppEnv } from "./deps.js";
+import { type AppDeps, type AppEnv, pageCacheBytes } from "./deps.js";
 import { logAheadGuard } from "./log-ahead-guard.js";
 import { createMetrics } from "./metrics.js";
 import { errorToProblem, problem } from "./problem.js";
@@ -49,6 +49,7 @@ export function createApp(appDeps: AppDeps) {
     logId: deps.logId,
     projections: [...projections, COMPANY_INDEX],
     host: deps.foldHost,
+    pageCacheBytes: pageCacheBytes(deps),
   });
   const clock = deps.clock ?? (() => new Date());
   app.route("/v1/views", viewRoutes({ ...deps, views, clock }));

@@ -22,6 +22,12 @@ export interface AppDeps {
    * away), else `db`. Appends, leases, checkpoints and rebuild requests always use `db`.
    */
   readonly readDb?: Kysely<Database>;
+  /**
+   * Bytes of current-view and deal-list pages kept per list until their build moves (16 MiB each by default;
+   * 0: none). Off with a read replica: its reads fall back to the primary while it is away, so a build and
+   * its rows may come from two servers, and a page older than its build must not be kept.
+   */
+  readonly pageCacheBytes?: number;
   /** The projector's shared fold when it runs in this process: the views read its state. */
   readonly foldHost?: FoldHost;
   /** The read replica's state and lag, for /ready and /metrics. */
@@ -50,3 +56,8 @@ export interface AppDeps {
 export type AppEnv = { Variables: { identity: TokenIdentity; requestId: string; log?: Logger } };
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The page caches' size: none where a build and its rows may come from two servers (a replica's fallback). */
+export function pageCacheBytes(deps: AppDeps): number | undefined {
+  return deps.readDb ? 0 : deps.pageCacheBytes;
+}

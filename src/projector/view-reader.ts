@@ -1,11 +1,11 @@
 import type { Kysely } from "kysely";
-import { LRUCache } from "lru-cache";
 import type { Database } from "../db/schema.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import { type LiveBuild, readLiveBuild } from "./build-store.js";
 import type { ProjectionDefinition } from "./definition.js";
 import type { FoldHost } from "./fold-host.js";
 import { type Folded, foldLog } from "./fold-log.js";
+import { createPageCache } from "./page-cache.js";
 import { type PageRow, type ReadRowsOptions, readRows } from "./read-model-table.js";
 import { planSharedFold } from "./shared-fold.js";
 import { snapshotCodecOf } from "./snapshot-codec-of.js";
@@ -21,8 +21,6 @@ export interface ViewReaderDeps {
   /** Bytes of current-view pages kept to answer the same page again until its build moves (16 MiB; 0: none). */
   readonly pageCacheBytes?: number;
 }
-
-const PAGE_CACHE_BYTES = 16 * 2 ** 20;
 
 /** A page of read-model rows, in view order. */
 export interface RowsPage {
@@ -52,20 +50,9 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
   const byName = new Map(deps.projections.map((p) => [p.name, p]));
   const heads = new Map<string, Promise<Folded<unknown>>>();
   const pastFolds = new Map<string, Promise<Folded<unknown>>>();
-  // A page of a live build is the same until its checkpoint moves (rows and checkpoint are committed
-  // together): dashboards ask for the same first pages again and again, so a repeated page costs the build's
-  // lookup, not the rows' read. Keyed by table and checkpoint, so a moved build is never answered from here.
-  const maxBytes = deps.pageCacheBytes ?? PAGE_CACHE_BYTES;
-  const pages =
-    maxBytes > 0
-      ? new LRUCache<string, PageRow[]>({
-          maxSize: maxBytes,
-          sizeCalculation: (rows) =>
-            rows.reduce((sum, row) => sum + row.json.length + row.sortKey.length, 64),
-        })
-      : undefined;
-  const pageKey = (build: LiveBuild, options: ReadRowsOptions) =>
-    JSON.stringify([build.table, build.cursor.xid, build.cursor.position, build.asOf, options]);
+  // Dashboards ask for the same first pages again and again: a repeated page of an unmoved build costs the
+  // build's lookup, not the rows' read.
+  const pages = createPageCache<PageRow>(deps.pageCacheBytes);
 
   const definition = (name: string) => {
     const found = byName.get(name);
@@ -119,13 +106,8 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
         const build = await readLiveBuild(deps.db, name);
         if (!build) return undefined;
         try {
-          const key = pages && build.status === "live" ? pageKey(build, options) : undefined;
-          const cached = key === undefined ? undefined : pages?.get(key);
-          if (cached) return { build, rows: cached };
-          const rows = await readRows(deps.db, build.table, options);
-          // Read after the build: rows at or after its checkpoint, as an uncached read answers.
-          if (key !== undefined) pages?.set(key, rows);
-          return { build, rows };
+          const read = () => readRows(deps.db, build.table, options);
+          return { build, rows: await (pages ? pages.page(build, build.table, options, read) : read()) };
         } catch (error) {
           // A rebuild swapped builds and dropped the old table between the two statements.
           if (attempt > 0 || !/does not exist/.test((error as Error).message)) throw error;

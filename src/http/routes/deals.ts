@@ -9,11 +9,12 @@ import { compareLogPositions, decodeCursor, encodeCursor, type LogPosition } fro
 import { EventLogError, ValidationError } from "../../event-log/errors.js";
 import { EVENT_SELECTION, toEnvelope, toStoredEvent } from "../../event-log/stored-event.js";
 import { ReducerError } from "../../projector/fold-log.js";
+import { createPageCache } from "../../projector/page-cache.js";
 import type { ViewReader } from "../../projector/view-reader.js";
 import { csvResponse, wantsCsv } from "../csv.js";
 import { dealCsvColumns } from "../csv-columns.js";
 import { DealListQuery, DealQuery, dealFilters, decodeDealPage, encodeDealPage } from "../deal-query.js";
-import type { AppDeps, AppEnv } from "../deps.js";
+import { type AppDeps, type AppEnv, pageCacheBytes } from "../deps.js";
 import { parseQuery } from "../parse-query.js";
 import { type DealRow, readDealRows } from "../read-deal-rows.js";
 import { ProjectionFailedError, waitUntil } from "./views.js";
@@ -42,6 +43,8 @@ export interface DealRoutesDeps extends AppDeps {
 export function dealRoutes(deps: DealRoutesDeps) {
   const app = new Hono<AppEnv>();
   const { views, logId } = deps;
+  // The current list's pages, kept until the build moves (as the views' are).
+  const pages = createPageCache<DealRow>(pageCacheBytes(deps));
   const today = () => deps.clock().toISOString().slice(0, 10);
 
   const folded = (knownAt: LogPosition | undefined) =>
@@ -66,8 +69,10 @@ export function dealRoutes(deps: DealRoutesDeps) {
           asOf,
           cursor: build.cursor,
           async read(after, limit) {
+            const options = { filters, sort, after, limit };
             try {
-              return await readDealRows(deps.readDb ?? deps.db, table, { filters, sort, after, limit });
+              const read = () => readDealRows(deps.readDb ?? deps.db, table, options);
+              return await (pages ? pages.page(build, table, options, read) : read());
             } catch (error) {
               // A rebuild swapped builds and dropped the old table between two statements: read the new one.
               if (!/does not exist/.test((error as Error).message)) throw error;
