@@ -1,10 +1,11 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
+import type { RecordedEvent } from "../domain/event-types.js";
 import { compareLogPositions, type LogPosition, START } from "../event-log/cursor.js";
 import { type ReadAllResult, readAll } from "../event-log/read-all.js";
 import { applyEvents, type Folded, ReducerError } from "./fold-log.js";
 import type { SharedFold } from "./shared-fold.js";
-import { loadSnapshot } from "./snapshot-store.js";
+import { loadSnapshot, type SnapshotInProgress } from "./snapshot-store.js";
 import type { SnapshotWriter } from "./snapshot-writer.js";
 
 /** A runner reading the host's state. */
@@ -58,6 +59,9 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
   let failure: ReducerError | undefined;
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
+  // The snapshot being encoded from the state (copy-on-write): every event is touched before it is folded.
+  let snapshot: SnapshotInProgress | undefined;
+  const touch = (event: RecordedEvent) => snapshot?.touch(event);
 
   const tell = () => {
     for (const member of [...members]) member.advanced();
@@ -97,7 +101,7 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
           prefetched.page.catch(() => {});
         }
         try {
-          applyEvents(shared.fold, current, page.events);
+          applyEvents(shared.fold, current, page.events, snapshot?.produced === false ? touch : undefined);
         } catch (error) {
           if (error instanceof ReducerError) failure = error;
           throw error;
@@ -113,8 +117,10 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
       // (A burst can end on a full page and the next read find nothing: the snapshot is still due.)
       if (!folding) return;
       // At the end of what is readable only: a catch-up of the whole log writes one snapshot, not one per
-      // interval on the way. The state must not change while its records are taken (one synchronous pass).
-      await deps.snapshots?.offer(shared.codec, current);
+      // interval on the way.
+      // The state must not change until the offer resolves (at once for a copy-on-write snapshot, whose
+      // records are then taken as the fold goes on, each deal before its next event).
+      snapshot = (await deps.snapshots?.offer(shared.codec, current)) ?? snapshot;
       return;
     }
   };
