@@ -4,6 +4,7 @@ import { SyntheticLog } from "../bench/lib/synthetic-log.js";
 import { PROJECTIONS } from "../projections/index.js";
 import type { OpenSnapshot, StateCodec } from "../src/domain/index.js";
 import { appendEvents } from "../src/event-log/append-events.js";
+import type { LogPosition } from "../src/event-log/cursor.js";
 import { START } from "../src/event-log/cursor.js";
 import { readAll } from "../src/event-log/read-all.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
@@ -116,5 +117,30 @@ describe("snapshots that do not hold the fold", () => {
     let whole = shared.fold.init();
     for (const event of await readLog()) whole = shared.fold.apply(whole, toRecordedEvent(event));
     expect(recordsOf(codec, host.folded!.state)).toBe(recordsOf(codec, whole));
+  }, 60_000);
+
+  it("the host offers its snapshot once its members have committed up to where it became due", async () => {
+    await append(100);
+    const { shared, codec } = slowCodec(0);
+    const snapshots = createSnapshotWriter(database.handle.db, { everyEvents: 1, everyMinutes: 0 }, () => {});
+    const host = createFoldHost({ db: database.handle.db, logId: database.logId, shared, snapshots });
+    let committed: LogPosition | undefined;
+    host.join({ advanced: () => {}, committed: () => committed });
+    // Not a member that commits: it never holds the snapshot back.
+    host.join({ advanced: () => {} });
+    await caughtUp(host);
+    await snapshots.flush();
+    expect(await listSnapshots(database.handle.db, codec)).toEqual([]);
+    // Committed, but short of the fold: still waiting.
+    committed = START;
+    await host.catchUp();
+    await snapshots.flush();
+    expect(await listSnapshots(database.handle.db, codec)).toEqual([]);
+    // The next catch-up after the member's commit offers it, though it folds nothing.
+    committed = host.folded!.cursor;
+    await host.catchUp();
+    await snapshots.flush();
+    const written = await listSnapshots(database.handle.db, codec);
+    expect(written.map((snapshot) => snapshot.events)).toEqual([host.folded!.events]);
   }, 60_000);
 });

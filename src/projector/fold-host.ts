@@ -15,6 +15,13 @@ export interface FoldHostMember {
    * member computes what it will commit now, before anything can advance the state further.
    */
   advanced(): void;
+  /**
+   * Where the member's commits have reached (undefined: its first rows are not written yet). The host offers
+   * its snapshot once every member's have reached where the fold was when it became due: a snapshot's
+   * serialization (seconds of CPU at a million events) then never competes with the members' first whole
+   * views and table writes after a catch-up of the whole log. Without it, the member never holds a snapshot.
+   */
+  committed?(): LogPosition | undefined;
 }
 
 /**
@@ -62,6 +69,14 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
   // The snapshot being encoded from the state (copy-on-write): every event is touched before it is folded.
   let snapshot: SnapshotInProgress | undefined;
   const touch = (event: RecordedEvent) => snapshot?.touch(event);
+  // Where the fold was when a snapshot became due to be offered (undefined: none due).
+  let due: LogPosition | undefined;
+  const settled = (at: LogPosition) =>
+    [...members].every((member) => {
+      if (!member.committed) return true;
+      const reached = member.committed();
+      return reached !== undefined && compareLogPositions(reached, at) >= 0;
+    });
 
   const tell = () => {
     for (const member of [...members]) member.advanced();
@@ -114,10 +129,13 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
         tell();
       }
       if (!end && applied > 0) continue;
-      // (A burst can end on a full page and the next read find nothing: the snapshot is still due.)
-      if (!folding) return;
       // At the end of what is readable only: a catch-up of the whole log writes one snapshot, not one per
-      // interval on the way.
+      // interval on the way. (A burst can end on a full page and the next read find nothing: still due.)
+      if (folding) due ??= current.cursor;
+      // Offered once the members have committed that far: at the end of this catch-up or of a later one
+      // (their loops catch up again after each commit), never dropped.
+      if (due === undefined || !settled(due)) return;
+      due = undefined;
       // The state must not change until the offer resolves (at once for a copy-on-write snapshot, whose
       // records are then taken as the fold goes on, each deal before its next event).
       snapshot = (await deps.snapshots?.offer(shared.codec, current)) ?? snapshot;

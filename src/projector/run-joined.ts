@@ -67,6 +67,10 @@ export async function runJoined<S>(
   let member: Member | undefined;
   let leave = () => {};
   const fromHost: FoldSource<S> = async () => {
+    // A member with nothing committed until its build is live (`enter` replaces it): the host's snapshot
+    // waits for the build's table.
+    leave();
+    leave = host.join({ advanced: () => {}, committed: () => undefined });
     await host.catchUp();
     return () => {
       const folded = host.folded!;
@@ -89,7 +93,10 @@ export async function runJoined<S>(
     };
     if (member) {
       const joined = member;
-      leave = host.join({ advanced: () => compute(definition, context, host, select, joined) });
+      leave = host.join({
+        advanced: () => compute(definition, context, host, select, joined),
+        committed: () => joined.committed,
+      });
     } else leave = () => {};
   };
 
