@@ -43,13 +43,17 @@ const readLog = () =>
     30_000,
   );
 
-/** Blocks the thread: a record that takes this long to produce (a large state, scaled down). */
+/** Blocks the thread for `ms`. */
 const block = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/** The shared codec under a kind of its own, its records produced slowly, its open snapshots kept. */
-function slowCodec(perRecordMs: number) {
+/**
+ * The shared codec under a kind of its own, its open snapshots kept; while `slow.on`, each record takes
+ * longer to produce than a slice (one record a turn of the event loop, a large state scaled down).
+ */
+function slowCodec() {
   const shared = planSharedFold(PROJECTIONS as readonly ProjectionDefinition<unknown>[])!;
   const opened: OpenSnapshot[] = [];
+  const slow = { on: true };
   const codec: StateCodec<unknown> = {
     ...shared.codec,
     kind: `cow-${randomUUID().slice(0, 8)}`,
@@ -63,14 +67,14 @@ function slowCodec(perRecordMs: number) {
         },
         records: (function* () {
           for (const record of open.records) {
-            block(perRecordMs);
+            if (slow.on) block(25);
             yield record;
           }
         })(),
       };
     },
   };
-  return { shared: { ...shared, codec }, codec, opened };
+  return { shared: { ...shared, codec }, codec, opened, slow };
 }
 
 /** Catches the host up until it has folded every appended event (the read horizon may lag a moment). */
@@ -89,7 +93,7 @@ const recordsOf = (codec: StateCodec<unknown>, state: unknown) => JSON.stringify
 describe("snapshots that do not hold the fold", () => {
   it("the host's live catch-up goes on while a snapshot's records are still produced, and the snapshot is the state at its point", async () => {
     await append(300);
-    const { shared, codec, opened } = slowCodec(8);
+    const { shared, codec, opened, slow } = slowCodec();
     const snapshots = createSnapshotWriter(database.handle.db, { everyEvents: 1, everyMinutes: 0 }, () => {});
     const host = createFoldHost({ db: database.handle.db, logId: database.logId, shared, snapshots });
     await caughtUp(host);
@@ -104,6 +108,7 @@ describe("snapshots that do not hold the fold", () => {
     expect(host.folded!.events).toBe(appended);
     expect(opened[0]!.produced).toBe(false);
 
+    slow.on = false;
     await snapshots.flush();
     expect(opened[0]!.produced).toBe(true);
     const written = await listSnapshots(database.handle.db, codec);
@@ -121,7 +126,8 @@ describe("snapshots that do not hold the fold", () => {
 
   it("the host offers its snapshot once its members have committed up to where it became due", async () => {
     await append(100);
-    const { shared, codec } = slowCodec(0);
+    const { shared, codec, slow } = slowCodec();
+    slow.on = false;
     const snapshots = createSnapshotWriter(database.handle.db, { everyEvents: 1, everyMinutes: 0 }, () => {});
     const host = createFoldHost({ db: database.handle.db, logId: database.logId, shared, snapshots });
     let committed: LogPosition | undefined;
