@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticLog } from "../bench/lib/synthetic-log.js";
-import { PROJECTIONS } from "../projections/index.js";
-import type { OpenSnapshot, StateCodec } from "../src/domain/index.js";
+import { dealRecords, PROJECTIONS } from "../projections/index.js";
+import type { DealRecordsState } from "../src/domain/deal-records-state.js";
+import { DEAL_RECORDS_STATE_CODEC, type OpenSnapshot, type StateCodec } from "../src/domain/index.js";
 import { appendEvents } from "../src/event-log/append-events.js";
 import type { LogPosition } from "../src/event-log/cursor.js";
 import { START } from "../src/event-log/cursor.js";
 import { readAll } from "../src/event-log/read-all.js";
+import { createProjector } from "../src/projector/create-projector.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
 import { createFoldHost, type FoldHost } from "../src/projector/fold-host.js";
 import { toRecordedEvent } from "../src/projector/recorded-event.js";
@@ -148,5 +150,42 @@ describe("snapshots that do not hold the fold", () => {
     await snapshots.flush();
     const written = await listSnapshots(database.handle.db, codec);
     expect(written.map((snapshot) => snapshot.events)).toEqual([host.folded!.events]);
+  }, 60_000);
+
+  it("a projector's first builds from the host are live before the host begins its snapshot", async () => {
+    await append(100);
+    const messages: string[] = [];
+    const codec: StateCodec<DealRecordsState> = {
+      ...DEAL_RECORDS_STATE_CODEC,
+      beginSnapshot(state) {
+        messages.push("snapshot begun");
+        return DEAL_RECORDS_STATE_CODEC.beginSnapshot!(state);
+      },
+    };
+    const projections = PROJECTIONS.map((p) => (p === dealRecords ? { ...dealRecords, snapshot: codec } : p));
+    const projector = createProjector({
+      db: database.handle.db,
+      logId: database.logId,
+      projections: projections as ProjectionDefinition<unknown>[],
+      // No database URL: the runners' leases are in-process, so every runner starts at once (with
+      // PostgreSQL leases a runner still waiting for its lease is not a member yet).
+      pollMs: 20,
+      log: (message) => messages.push(message),
+      snapshots: { everyEvents: 1, everyMinutes: 0 },
+    });
+    try {
+      const written = await eventually(
+        async () => messages.filter((m) => m.startsWith("snapshot of deal-records at")),
+        (found) => found.length > 0,
+        30_000,
+      );
+      expect(written).toHaveLength(1);
+      const live = messages.flatMap((m, i) => (/^projection .*: v\d+ b\d+ live/.test(m) ? [i] : []));
+      // Every build of the shared fold's projections wrote its table before the snapshot began.
+      expect(live, messages.join("\n")).toHaveLength(PROJECTIONS.length);
+      expect(messages.indexOf("snapshot begun")).toBeGreaterThan(Math.max(...live));
+    } finally {
+      await projector.stop();
+    }
   }, 60_000);
 });

@@ -67,10 +67,6 @@ export async function runJoined<S>(
   let member: Member | undefined;
   let leave = () => {};
   const fromHost: FoldSource<S> = async () => {
-    // A member with nothing committed until its build is live (`enter` replaces it): the host's snapshot
-    // waits for the build's table.
-    leave();
-    leave = host.join({ advanced: () => {}, committed: () => undefined });
     await host.catchUp();
     return () => {
       const folded = host.folded!;
@@ -101,6 +97,9 @@ export async function runJoined<S>(
   };
 
   try {
+    // A member with nothing committed until `enter` replaces it: the host's snapshot waits for this runner's
+    // build to be live (its table written) or its live build to commit up to the host.
+    leave = host.join({ advanced: () => {}, committed: () => undefined });
     const abandoned = await abandonStaleBuilds(context.db, definition.name);
     if (abandoned > 0)
       context.log(
