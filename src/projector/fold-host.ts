@@ -39,6 +39,11 @@ export interface FoldHost {
    * Throws the ReducerError that stopped the fold (for good: the state is not trusted past it).
    */
   catchUp(): Promise<void>;
+  /**
+   * Offers the snapshot held back for members that had not committed, by one more catch-up, once they have
+   * left (a stopping projector): a graceful stop right after the builds does not lose it.
+   */
+  flush(): Promise<void>;
   /** Adds a member; the returned function removes it. */
   join(member: FoldHostMember): () => void;
 }
@@ -165,6 +170,9 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
       return folded;
     },
     catchUp,
+    async flush() {
+      if (due !== undefined && !failure) await catchUp();
+    },
     join(member) {
       members.add(member);
       return () => members.delete(member);
