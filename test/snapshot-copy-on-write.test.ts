@@ -102,7 +102,8 @@ describe("snapshots that do not hold the fold", () => {
     // The catch-up ended by offering a snapshot, and returned before its records were produced.
     expect(opened).toHaveLength(1);
     expect(opened[0]!.produced).toBe(false);
-    const at = host.folded!.events;
+    // (A loaded cluster's read horizon may have stopped the first catch-up short: the snapshot is where it began.)
+    const before = host.folded!.events;
 
     await append(200);
     await caughtUp(host);
@@ -114,7 +115,9 @@ describe("snapshots that do not hold the fold", () => {
     await snapshots.flush();
     expect(opened[0]!.produced).toBe(true);
     const written = await listSnapshots(database.handle.db, codec);
-    expect(written.map((snapshot) => snapshot.events)).toEqual([at]);
+    expect(written).toHaveLength(1);
+    const at = written[0]!.events;
+    expect(at).toBeLessThanOrEqual(before);
     const loaded = await loadSnapshot(database.handle.db, codec);
     let state = shared.fold.init();
     for (const event of (await readLog()).slice(0, at))
