@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dayToIso, type RecordedEvent } from "../src/domain/index.js";
+import { dayToIso } from "../src/domain/index.js";
 import type { ProjectionDefinition, ReadModelRow } from "../src/projector/definition.js";
 import { snapshotCodecOf } from "../src/projector/snapshot-codec-of.js";
 import { PROJECTIONS } from "./index.js";
 import { randomLog } from "./test-support/random-log.js";
+import { fold } from "./test-support/snapshots.js";
 
 const comparable = (rows: ReadModelRow[]) =>
   rows.map((row) => ({
@@ -13,16 +14,6 @@ const comparable = (rows: ReadModelRow[]) =>
     json: row.json ?? JSON.stringify(row.body),
     columns: row.columns,
   }));
-
-function fold<S>(
-  definition: ProjectionDefinition<S>,
-  events: readonly RecordedEvent[],
-  state = definition.init(),
-) {
-  let folded = state;
-  for (const event of events) folded = definition.apply(folded, event);
-  return folded;
-}
 
 /** Through the snapshot's whole path but gzip and the database: encode, JSON lines, parse, decode. */
 function restore<S>(definition: ProjectionDefinition<S>, state: S): S {

@@ -1,27 +1,17 @@
-import { gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { StateCodec } from "../src/domain/index.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
 import { snapshotCodecOf } from "../src/projector/snapshot-codec-of.js";
 import { encodeSnapshot } from "../src/projector/snapshot-store.js";
 import { dealRecords, layerOwnership } from "./index.js";
 import { randomLog } from "./test-support/random-log.js";
-
-const decodeBytes = <S>(codec: StateCodec<S>, bytes: Buffer) =>
-  codec.decode(
-    gunzipSync(bytes)
-      .toString("utf8")
-      .split("\n")
-      .filter((line) => line.length > 0)
-      .map((line) => JSON.parse(line)),
-  );
-const records = <S>(codec: StateCodec<S>, state: S) => JSON.parse(JSON.stringify([...codec.encode(state)]));
+import { decodeBytes, records } from "./test-support/snapshots.js";
 
 describe("a snapshot encoded while the fold goes on", () => {
-  // The encoder releases the state once it has taken the records, and the shared fold applies the next
-  // pages while they are serialized: the snapshot must still be the state at its cursor, even when the
-  // events folded meanwhile correct earlier events (which replaces their data and extends their lists).
+  // The encoder releases the state at once (copy-on-write) or once it has taken the records, and the shared
+  // fold applies the next pages (touching each event first) while they are serialized: the snapshot must
+  // still be the state at its cursor, even when the events folded meanwhile correct earlier events (which
+  // replaces their data and extends their lists). Here the whole rest is folded before any deal is produced.
   for (const definition of [dealRecords, layerOwnership] as ProjectionDefinition<unknown>[]) {
     it(`${definition.name}: equals the state it was taken from, whatever is folded after the release`, async () => {
       const codec = snapshotCodecOf(definition)!;
@@ -38,8 +28,11 @@ describe("a snapshot encoded while the fold goes on", () => {
             const snapshot = await encodeSnapshot(
               codec,
               { state, cursor: { xid: "1", position: at }, events: at },
-              () => {
-                for (const event of log.slice(at)) state = definition.apply(state, event);
+              (inProgress) => {
+                for (const event of log.slice(at)) {
+                  inProgress?.touch(event);
+                  state = definition.apply(state, event);
+                }
               },
             );
             expect(records(codec, decodeBytes(codec, snapshot.bytes))).toEqual(expected);

@@ -7,11 +7,11 @@
  * Caches (`memo`, `lastRecorded`, each deal's `compiled`, each record's row cache) are left out: they are
  * pure functions of what is kept, and rebuilt on demand.
  */
-import type { DealFact } from "./deal-model.js";
+import type { DealFact, DealRecord } from "./deal-model.js";
 import type { DealExtras, DealRecordsState, SourceData } from "./deal-records-state.js";
 import { applyDealRecordEvent } from "./deal-records-state.js";
 import type { OpeningType, RecordedEvent, StackLayer } from "./event-types.js";
-import { applyEvent, createDomainState, type DomainState } from "./state.js";
+import { applyEvent, type CompanyRecord, createDomainState, type DomainState } from "./state.js";
 
 /** A state's snapshot form and its reader; `kind` names states that are the same fold (shared snapshots). */
 export interface StateCodec<S> {
@@ -28,6 +28,12 @@ export interface StateCodec<S> {
    * a fresh value that later folds leave as it is (it may share values the fold replaces but never edits).
    */
   encode(state: S): Iterable<unknown>;
+  /**
+   * Optional: the same records without holding the fold (copy-on-write per deal). What is small is taken at
+   * once; each deal's records are produced later, or taken first when the fold is about to change that deal
+   * (`touch`). Without it, the records are taken in one synchronous pass and the fold waits for it.
+   */
+  beginSnapshot?(state: S): OpenSnapshot;
   /** Throws on anything that is not an encoding of this version (a snapshot that must not be trusted). */
   decode(records: Iterable<unknown>): S;
   /**
@@ -35,6 +41,20 @@ export interface StateCodec<S> {
    * kind serves their projections too: the projector folds once per process, not once per kind).
    */
   readonly contains?: readonly ContainedState<S>[];
+}
+
+/**
+ * A snapshot of a state the fold goes on changing: its records are those of the state at `beginSnapshot`,
+ * however far the fold has gone when each is produced, provided the fold calls `touch` before each event it
+ * folds into that state until they are all produced (`produced`).
+ */
+export interface OpenSnapshot {
+  /** Before `event` is folded into the state: takes what it may change and the records do not have yet. */
+  touch(event: RecordedEvent): void;
+  /** The records, produced lazily (once). */
+  readonly records: Iterable<unknown>;
+  /** Every record produced (or the iteration abandoned): `touch` is no longer needed. */
+  readonly produced: boolean;
 }
 
 /** A state of another codec held inside this one's. */
@@ -80,30 +100,30 @@ function array<T>(value: unknown, what: string): T[] {
   return value as T[];
 }
 
+const companyRecord = (c: CompanyRecord): DomainRecord => [
+  "c",
+  c.companyId,
+  c.name,
+  c.layers.map((l): [StackLayer, number] => [l.layer, l.sinceDay]),
+  c.registeredSeq,
+];
+
+const dealRecord = (d: DealRecord): DomainRecord => [
+  "d",
+  d.dealId,
+  d.type,
+  factTuple(d.opening),
+  d.statusChanges.map(factTuple),
+  d.amendments.map(factTuple),
+  d.ends.map(factTuple),
+  d.retracted ? 1 : 0,
+  [...d.parties],
+];
+
 export function* encodeDomainState(state: DomainState): Generator<DomainRecord> {
   yield ["h", state.applied, state.lastPosition];
-  for (const c of state.companies.values()) {
-    yield [
-      "c",
-      c.companyId,
-      c.name,
-      c.layers.map((l): [StackLayer, number] => [l.layer, l.sinceDay]),
-      c.registeredSeq,
-    ];
-  }
-  for (const d of state.deals.values()) {
-    yield [
-      "d",
-      d.dealId,
-      d.type,
-      factTuple(d.opening),
-      d.statusChanges.map(factTuple),
-      d.amendments.map(factTuple),
-      d.ends.map(factTuple),
-      d.retracted ? 1 : 0,
-      [...d.parties],
-    ];
-  }
+  for (const c of state.companies.values()) yield companyRecord(c);
+  for (const d of state.deals.values()) yield dealRecord(d);
   // Kept as folded (not rebuilt from the parties): a correction moves a deal within a company's set.
   for (const [id, set] of state.dealsByCompany) yield ["b", id, [...set]];
 }
@@ -175,8 +195,101 @@ export const DOMAIN_STATE_CODEC: StateCodec<DomainState> = {
   modelVersion: 1,
   apply: applyEvent,
   encode: encodeDomainState,
+  beginSnapshot: (state) => openSnapshot(state, undefined),
   decode: decodeDomainState,
 };
+
+/**
+ * `encode`'s records, copy-on-write per deal (StateCodec.beginSnapshot). Only a deal's events change its
+ * records (`applyEvent` and `applyDealRecordEvent` edit `deals` and `extras` only under the event's `dealId`;
+ * a correction names an event of that same deal), so `touch` takes the records of the deal an event names.
+ * Companies, the company index and the names version are edited by company events and by openings and
+ * corrections of any deal: they are taken at once (a few ms at 200k deals; docs/benchmarks.md).
+ *
+ * Which deals are in: those opened before the snapshot began, i.e. whose opening `seq` is below the header's
+ * `applied`. `deals` and `extras` are appended to in that order and never removed from, so the deals of the
+ * snapshot are the first entries of both maps, in the order `encode` gives them, and whether a deal's records
+ * were produced already is whether its `seq` is at or below the last one produced.
+ */
+function openSnapshot(
+  domain: DomainState,
+  records: { readonly extras: ReadonlyMap<string, DealExtras>; readonly namesVersion: number } | undefined,
+): OpenSnapshot {
+  const applied = domain.applied;
+  const head: unknown[] = [["h", applied, domain.lastPosition]];
+  for (const c of domain.companies.values()) head.push(companyRecord(c));
+  const index: unknown[] = [];
+  for (const [id, set] of domain.dealsByCompany) index.push(["b", id, [...set]]);
+  const takenDeals = new Map<string, unknown>();
+  const takenExtras = new Map<string, unknown>();
+  // The opening seq of the last deal whose "d" (and "x") record was produced.
+  let dealsDone = -1;
+  let extrasDone = -1;
+  let produced = false;
+
+  function* produce(): Generator<unknown> {
+    try {
+      yield* head;
+      for (const deal of domain.deals.values()) {
+        if (deal.opening.seq >= applied) break; // opened since: this one and every later one
+        const record = takenDeals.get(deal.dealId) ?? dealRecord(deal);
+        takenDeals.delete(deal.dealId);
+        // Before the yield: the fold runs while the consumer pauses there.
+        dealsDone = deal.opening.seq;
+        yield record;
+      }
+      yield* index;
+      if (records === undefined) return;
+      yield ["n", records.namesVersion];
+      for (const [dealId, e] of records.extras) {
+        const seq = domain.deals.get(dealId)?.opening.seq;
+        if (seq === undefined) throw new Error(`snapshot: extras of ${dealId} without its deal`);
+        if (seq >= applied) break;
+        const record = takenExtras.get(dealId) ?? extrasRecord(dealId, e);
+        takenExtras.delete(dealId);
+        extrasDone = seq;
+        yield record;
+      }
+    } finally {
+      produced = true;
+      takenDeals.clear();
+      takenExtras.clear();
+    }
+  }
+
+  return {
+    records: produce(),
+    get produced() {
+      return produced;
+    },
+    touch(event) {
+      if (produced) return;
+      const dealId = (event.data as Record<string, unknown>).dealId;
+      if (typeof dealId !== "string") return;
+      const deal = domain.deals.get(dealId);
+      // Not opened yet (an opening: not in the snapshot), or opened since it began.
+      if (deal === undefined || deal.opening.seq >= applied) return;
+      const seq = deal.opening.seq;
+      if (seq > dealsDone && !takenDeals.has(dealId)) takenDeals.set(dealId, dealRecord(deal));
+      if (records !== undefined && seq > extrasDone && !takenExtras.has(dealId)) {
+        const e = records.extras.get(dealId);
+        if (e !== undefined) takenExtras.set(dealId, extrasRecord(dealId, e));
+      }
+    },
+  };
+}
+
+const extrasRecord = (dealId: string, e: DealExtras): ["x", ...ExtrasTuple] => [
+  "x",
+  dealId,
+  e.opening,
+  [...e.sources].map(([id, list]): [string, SourceData[]] => [id, [...list]]),
+  e.events,
+  e.lastRecordedAt,
+  // Copied: a later correction of the same event pushes onto the list (encode's records are fresh).
+  [...e.correctedBy].map(([id, list]): [string, string[]] => [id, [...list]]),
+  e.version,
+];
 
 type ExtrasTuple = [
   dealId: string,
@@ -198,20 +311,10 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   *encode(state) {
     yield* encodeDomainState(state.domain);
     yield ["n", state.namesVersion];
-    for (const [dealId, e] of state.extras) {
-      yield [
-        "x",
-        dealId,
-        e.opening,
-        [...e.sources].map(([id, list]) => [id, [...list]]),
-        e.events,
-        e.lastRecordedAt,
-        // Copied: a later correction of the same event pushes onto the list (encode's records are fresh).
-        [...e.correctedBy].map(([id, list]) => [id, [...list]]),
-        e.version,
-      ];
-    }
+    for (const [dealId, e] of state.extras) yield extrasRecord(dealId, e);
   },
+  beginSnapshot: (state) =>
+    openSnapshot(state.domain, { extras: state.extras, namesVersion: state.namesVersion }),
   decode(records) {
     const extras = new Map<string, DealExtras>();
     let namesVersion: number | undefined;

@@ -116,6 +116,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
       unsubscribe?.();
       wakeAll();
       await Promise.all(running);
+      // The runners have left the host: the snapshot it held back for them is offered now.
+      await host?.flush().catch((error: unknown) => log(`shared fold: ${(error as Error).message}`));
       await snapshots.flush();
     },
   };

@@ -1,11 +1,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
+import type { RecordedEvent } from "../domain/event-types.js";
 import { compareLogPositions, type LogPosition, START } from "../event-log/cursor.js";
 import { type ReadAllResult, readAll } from "../event-log/read-all.js";
 import type { ProjectionDefinition } from "./definition.js";
 import { applyEvents, type Folded, ReducerError } from "./fold-log.js";
 import type { SharedFold } from "./shared-fold.js";
-import { loadSnapshot } from "./snapshot-store.js";
+import { loadSnapshot, type SnapshotInProgress } from "./snapshot-store.js";
 import type { SnapshotWriter } from "./snapshot-writer.js";
 
 /** Marks of the state as it was when the host loaded it (from a snapshot or empty), before any event. */
@@ -22,6 +23,13 @@ export interface FoldHostMember {
    * member computes what it will commit now, before anything can advance the state further.
    */
   advanced(): void;
+  /**
+   * Where the member's commits have reached (undefined: its first rows are not written yet). The host offers
+   * its snapshot once every member's have reached where the fold was when it became due: a snapshot's
+   * serialization (seconds of CPU at a million events) then never competes with the members' first whole
+   * views and table writes after a catch-up of the whole log. Without it, the member never holds a snapshot.
+   */
+  committed?(): LogPosition | undefined;
 }
 
 /**
@@ -41,6 +49,11 @@ export interface FoldHost {
    * Throws the ReducerError that stopped the fold (for good: the state is not trusted past it).
    */
   catchUp(): Promise<void>;
+  /**
+   * Offers the snapshot held back for members that had not committed, by one more catch-up, once they have
+   * left (a stopping projector): a graceful stop right after the builds does not lose it.
+   */
+  flush(): Promise<void>;
   /** Adds a member; the returned function removes it. */
   join(member: FoldHostMember): () => void;
 }
@@ -71,6 +84,17 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
   let failure: ReducerError | undefined;
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
+  // The snapshot being encoded from the state (copy-on-write): every event is touched before it is folded.
+  let snapshot: SnapshotInProgress | undefined;
+  const touch = (event: RecordedEvent) => snapshot?.touch(event);
+  // Where the fold was when a snapshot became due to be offered (undefined: none due).
+  let due: LogPosition | undefined;
+  const settled = (at: LogPosition) =>
+    [...members].every((member) => {
+      if (!member.committed) return true;
+      const reached = member.committed();
+      return reached !== undefined && compareLogPositions(reached, at) >= 0;
+    });
 
   const tell = () => {
     for (const member of [...members]) member.advanced();
@@ -122,7 +146,7 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
           prefetched.page.catch(() => {});
         }
         try {
-          applyEvents(shared.fold, current, page.events);
+          applyEvents(shared.fold, current, page.events, snapshot?.produced === false ? touch : undefined);
         } catch (error) {
           if (error instanceof ReducerError) failure = error;
           throw error;
@@ -135,11 +159,16 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
         tell();
       }
       if (!end && applied > 0) continue;
-      // (A burst can end on a full page and the next read find nothing: the snapshot is still due.)
-      if (!folding) return;
       // At the end of what is readable only: a catch-up of the whole log writes one snapshot, not one per
-      // interval on the way. The state must not change while its records are taken (one synchronous pass).
-      await deps.snapshots?.offer(shared.codec, current);
+      // interval on the way. (A burst can end on a full page and the next read find nothing: still due.)
+      if (folding) due ??= current.cursor;
+      // Offered once the members have committed that far: at the end of this catch-up or of a later one
+      // (their loops catch up again after each commit), never dropped.
+      if (due === undefined || !settled(due)) return;
+      due = undefined;
+      // The state must not change until the offer resolves (at once for a copy-on-write snapshot, whose
+      // records are then taken as the fold goes on, each deal before its next event).
+      snapshot = (await deps.snapshots?.offer(shared.codec, current)) ?? snapshot;
       return;
     }
   };
@@ -169,6 +198,9 @@ export function createFoldHost(deps: FoldHostDeps): FoldHost {
       return origin;
     },
     catchUp,
+    async flush() {
+      if (due !== undefined && !failure) await catchUp();
+    },
     join(member) {
       members.add(member);
       return () => members.delete(member);

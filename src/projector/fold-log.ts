@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
+import type { RecordedEvent } from "../domain/event-types.js";
 import { compareLogPositions, type LogPosition, START } from "../event-log/cursor.js";
 import { readAll } from "../event-log/read-all.js";
 import type { StoredEvent } from "../event-log/stored-event.js";
@@ -27,17 +28,23 @@ export class ReducerError extends Error {
   }
 }
 
-/** Applies events to a state in log order, skipping types the projection does not read. */
+/**
+ * Applies events to a state in log order, skipping types the projection does not read; `before` sees each
+ * event just before it is applied (a snapshot of the state in progress takes what the event will change).
+ */
 export function applyEvents<S>(
   definition: ProjectionDefinition<S>,
   folded: Folded<S>,
   events: readonly StoredEvent[],
+  before?: (event: RecordedEvent) => void,
 ) {
   const types = new Set(definition.eventTypes);
   for (const event of events) {
     if (types.has(event.type)) {
+      const recorded = toRecordedEvent(event);
+      before?.(recorded);
       try {
-        folded.state = definition.apply(folded.state, toRecordedEvent(event));
+        folded.state = definition.apply(folded.state, recorded);
       } catch (error) {
         throw new ReducerError(definition.name, event.id, error);
       }

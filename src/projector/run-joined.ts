@@ -89,11 +89,17 @@ export async function runJoined<S>(
     };
     if (member) {
       const joined = member;
-      leave = host.join({ advanced: () => compute(definition, context, host, select, joined) });
+      leave = host.join({
+        advanced: () => compute(definition, context, host, select, joined),
+        committed: () => joined.committed,
+      });
     } else leave = () => {};
   };
 
   try {
+    // A member with nothing committed until `enter` replaces it: the host's snapshot waits for this runner's
+    // build to be live (its table written) or its live build to commit up to the host.
+    leave = host.join({ advanced: () => {}, committed: () => undefined });
     const abandoned = await abandonStaleBuilds(context.db, definition.name);
     if (abandoned > 0)
       context.log(

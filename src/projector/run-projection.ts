@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
+import type { RecordedEvent } from "../domain/event-types.js";
 import { encodeCursor } from "../event-log/cursor.js";
 import { readAll } from "../event-log/read-all.js";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./read-model-table.js";
 import type { PageReader } from "./shared-reader.js";
 import { snapshotCodecOf } from "./snapshot-codec-of.js";
-import { loadSnapshot } from "./snapshot-store.js";
+import { loadSnapshot, type SnapshotInProgress } from "./snapshot-store.js";
 import type { SnapshotWriter } from "./snapshot-writer.js";
 
 export interface RunnerContext {
@@ -53,6 +54,8 @@ export interface Live<S> {
   asOf: string;
   /** The mark of the `changesSince` call the rows came from (when the definition has one). */
   mark?: unknown;
+  /** A snapshot of `folded.state` still taking its records: each event folded into it is touched first. */
+  snapshot?: SnapshotInProgress;
 }
 
 /**
@@ -171,7 +174,9 @@ async function step<S>(
   let applied = 0;
   for (;;) {
     const page = await readAll(context.db, context.logId, { after: next.cursor, limit: BATCH });
-    applyEvents(definition, next, page.events);
+    const snapshot = live.snapshot;
+    const touch = snapshot?.produced === false ? (event: RecordedEvent) => snapshot.touch(event) : undefined;
+    applyEvents(definition, next, page.events, touch);
     applied += page.events.length;
     if (page.end || applied >= MAX_EVENTS_PER_STEP) break;
   }
@@ -211,7 +216,7 @@ async function step<S>(
   live.asOf = today;
   if (changes.length > 0) context.onChanges?.();
   const codec = snapshotCodecOf(definition);
-  if (applied > 0 && codec) await context.snapshots?.offer(codec, next);
+  if (applied > 0 && codec) live.snapshot = (await context.snapshots?.offer(codec, next)) ?? live.snapshot;
   return applied > 0;
 }
 
@@ -389,11 +394,11 @@ export async function rebuild<S>(
   if (old) await dropReadModelTable(db, old.table);
   // A shared state has moved on since `folded` was taken: its host snapshots it, not this build.
   const codec = snapshotCodecOf(definition);
-  if (codec && !source) await context.snapshots?.offer(codec, folded);
+  const snapshot = codec && !source ? await context.snapshots?.offer(codec, folded) : undefined;
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
   );
-  return { build, table, folded, rows, asOf: today, mark: first.mark };
+  return { build, table, folded, rows, asOf: today, mark: first.mark, snapshot };
 }
 
 /** Every row of the view, and the mark of incremental steps from here (when the definition has them). */

@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { createGzip, gunzip } from "node:zlib";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { StateCodec } from "../domain/state-codec.js";
+import type { OpenSnapshot, StateCodec } from "../domain/state-codec.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import type { Folded } from "./fold-log.js";
 
@@ -38,49 +38,67 @@ export interface EncodedSnapshot {
 const SLICE_MS = 20;
 
 /**
- * Encodes a folded state into gzipped JSON lines, a slice at a time: the fold mutates its state in place,
- * so the caller (the runner that owns the state) must not fold until `onStateReleased` (or until this
- * settles); everything else in the process carries on between slices, and the gzip work runs on the
- * libuv pool.
+ * What the owner of a state does while a snapshot of it is encoded and its fold goes on: `touch` each event
+ * before folding it into that state (a no-op once `produced`).
+ */
+export type SnapshotInProgress = Pick<OpenSnapshot, "touch" | "produced">;
+
+/**
+ * Encodes a folded state into gzipped JSON lines, a slice at a time, the gzip work on the libuv pool. The
+ * fold mutates its state in place, so the caller (the runner that owns the state) must not fold until
+ * `onStateReleased`; with a codec that can take copy-on-write snapshots (`beginSnapshot`) that is at once,
+ * and the caller then touches each event it folds meanwhile (`SnapshotInProgress`); otherwise it is once
+ * every record is produced.
  */
 export async function encodeSnapshot<S>(
   codec: StateCodec<S>,
   folded: Folded<S>,
-  /** Called once every record is produced: the state may change again (compression may still run). */
-  onStateReleased?: () => void,
+  onStateReleased?: (inProgress: SnapshotInProgress | undefined) => void,
+  /** How long a slice runs (tests make it 0 to interleave a fold with every record). */
+  options: { sliceMs?: number } = {},
 ): Promise<EncodedSnapshot> {
   // Taken now: the caller may move on once the state is released.
   const { cursor, events } = folded;
+  const sliceMs = options.sliceMs ?? SLICE_MS;
   const gzip = createGzip({ level: 6 });
   const chunks: Buffer[] = [];
   gzip.on("data", (chunk: Buffer) => chunks.push(chunk));
   const done = finished(gzip);
   let textBytes = 0;
   let lines: string[] = [];
-  let sliceStart = performance.now();
   const flush = () => {
     const text = lines.join("");
     textBytes += Buffer.byteLength(text);
     gzip.write(text);
     lines = [];
   };
-  // The records are taken in one synchronous pass and the state released at once: they are fresh tuples
-  // holding only values the fold never changes in place (it replaces a corrected fact's data, it does not
-  // edit it), so the fold can go on while they are serialized. Serializing them is most of the work (seconds
-  // at a million events): done in slices, it never stops the fold, only shares the event loop with it.
-  const records = [...codec.encode(folded.state)];
-  onStateReleased?.();
+  let records: Iterable<unknown>;
+  if (codec.beginSnapshot) {
+    // Copy-on-write: the small parts are taken now, each deal as the iteration reaches it, or before the
+    // fold changes it. The fold goes on at once (the first slice waits for the next turn), between slices.
+    const open = codec.beginSnapshot(folded.state);
+    records = open.records;
+    onStateReleased?.(open);
+    await new Promise((resolve) => setImmediate(resolve));
+  } else {
+    // One synchronous pass (the fold waits), then the state is released: the records are fresh tuples
+    // holding only values the fold never changes in place (it replaces a corrected fact's data, it does not
+    // edit it), so the fold can go on while they are serialized.
+    records = [...codec.encode(folded.state)];
+    onStateReleased?.(undefined);
+  }
+  let sliceStart = performance.now();
   for (const record of records) {
     lines.push(`${JSON.stringify(record)}\n`);
-    if (lines.length >= 1000) {
+    if (lines.length >= 1000) flush();
+    // The clock at every record: producing one (a deal's tuples) costs far more than reading it.
+    if (performance.now() - sliceStart >= sliceMs) {
       flush();
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
     }
   }
-  records.length = 0;
+  if (Array.isArray(records)) records.length = 0;
   flush();
   gzip.end();
   await done;

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { StateCodec } from "../domain/state-codec.js";
 import type { Folded } from "./fold-log.js";
-import { encodeSnapshot, listSnapshots, writeSnapshot } from "./snapshot-store.js";
+import { encodeSnapshot, listSnapshots, type SnapshotInProgress, writeSnapshot } from "./snapshot-store.js";
 
 /** When the projector saves a state: after this many events or minutes since the last one (0: never). */
 export interface SnapshotPolicy {
@@ -30,11 +30,13 @@ export function snapshotPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Sna
 /** Saves the states the runners of a process offer, at most one write per kind at a time. */
 export interface SnapshotWriter {
   /**
-   * Called by a runner after a commit, with the state it now holds; when one is due, encodes it before
-   * resolving (the runner must not fold meanwhile; the rest of the process goes on) and writes it in the
-   * background.
+   * Called by a runner after a commit, with the state it now holds; when one is due, begins encoding it
+   * and resolves once the state may change again (the runner must not fold before), then encodes and writes
+   * it in the background. When it resolves to a snapshot in progress, the runner touches each event it folds
+   * into that state until the snapshot's records are produced (a copy-on-write snapshot: it resolves at
+   * once); otherwise it resolved only after every record was taken.
    */
-  offer<S>(codec: StateCodec<S>, folded: Folded<S>): Promise<void>;
+  offer<S>(codec: StateCodec<S>, folded: Folded<S>): Promise<SnapshotInProgress | undefined>;
   /** Resolves once the writes under way are done. */
   flush(): Promise<void>;
 }
@@ -92,20 +94,22 @@ export function createSnapshotWriter(
       current.at = started;
       // Claimed before the first await: another runner of the same kind offering meanwhile skips.
       let encodeMs = 0;
-      let released: () => void = () => {};
-      const stateReleased = new Promise<void>((resolve) => {
+      let released: (inProgress: SnapshotInProgress | undefined) => void = () => {};
+      const stateReleased = new Promise<SnapshotInProgress | undefined>((resolve) => {
         released = resolve;
       });
-      const encoding = encodeSnapshot(codec, folded, () => {
-        encodeMs = now() - started;
-        released();
+      let heldMs = 0;
+      const encoding = encodeSnapshot(codec, folded, (inProgress) => {
+        heldMs = now() - started;
+        released(inProgress);
       });
       current.writing = track(
         encoding
           .then(async (snapshot) => {
+            encodeMs = now() - started;
             const info = await writeSnapshot(db, snapshot);
             log(
-              `snapshot of ${codec.kind} at ${info.events} events: ${info.byteSize} bytes (encoded in ${encodeMs} ms, written in ${now() - started - encodeMs} ms)`,
+              `snapshot of ${codec.kind} at ${info.events} events: ${info.byteSize} bytes (fold held ${heldMs} ms, encoded in ${encodeMs} ms, written in ${now() - started - encodeMs} ms)`,
             );
           })
           .catch((error: unknown) => {
@@ -118,9 +122,9 @@ export function createSnapshotWriter(
             current.writing = undefined;
           }),
       );
-      // The caller folds again once its state is read (records produced); compression and the write go
-      // on in the background.
-      await Promise.race([stateReleased, encoding.catch(() => {})]);
+      // The caller folds again once its state is released; the rest of the encoding, compression and the
+      // write go on in the background.
+      return Promise.race([stateReleased, encoding.then(() => undefined).catch(() => undefined)]);
     },
     async flush() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
