@@ -185,6 +185,20 @@ describe("CSV", () => {
     expect(colossus.slice(1).map((row) => row[parties])).toContain("customer:anthropic; provider:spacex");
   });
 
+  it("a past date's and a knowledge point's CSV hold the list of that date and cursor, every deal once", async () => {
+    for (const query of [
+      "asOf=2026-06-30&sort=dealId",
+      `knownAt=${encodeURIComponent(seedCursor)}&sort=-valueUsd`,
+    ]) {
+      const all = await get(`/v1/deals?${query}&limit=10000`);
+      expect(all.deals.length).toBeGreaterThan(1);
+      const response = await server.request(`/v1/deals?${query}&format=csv`);
+      expect(response.headers.get("x-stackledger-cursor")).toBe(all.cursor);
+      const [, ...rows] = parseCsv(await response.text());
+      expect(rows.map((row) => row[0])).toEqual(ids(all));
+    }
+  });
+
   it("serves the three list views as CSV with flattened columns", async () => {
     const layers = parseCsv(await (await server.request("/v1/views/layers?format=csv&limit=1")).text());
     const json = await get("/v1/views/layers?limit=10000");

@@ -27,6 +27,11 @@ const JSON_TYPE = { "Content-Type": "application/json; charset=UTF-8" };
 interface Listing {
   readonly asOf: string;
   readonly cursor: LogPosition;
+  /**
+   * The source may move between two reads (the head fold): a CSV then reads it in one piece, so that the
+   * file is the list at `cursor` and the list is ordered once, not once per page.
+   */
+  readonly moves: boolean;
   read(after: string | undefined, limit: number): Promise<DealRow[]>;
 }
 
@@ -68,6 +73,7 @@ export function dealRoutes(deps: DealRoutesDeps) {
         return {
           asOf,
           cursor: build.cursor,
+          moves: false,
           async read(after, limit) {
             const options = { filters, sort, after, limit };
             try {
@@ -93,9 +99,10 @@ export function dealRoutes(deps: DealRoutesDeps) {
     return {
       asOf,
       cursor,
+      // A knowledge point's fold stays where it is; the head fold moves on as events are folded.
+      moves: knownAt === undefined,
       async read(after, limit) {
-        // Only the page's rows become records. The head fold may move on between the pages of a CSV export:
-        // a later page then reads the newer state, as a client paging with `after` does.
+        // Only the page's rows become records.
         return dealPage(records, day, filters, sort, after, limit).map((row) => ({
           sortKey: row.sortKey,
           json: JSON.stringify(row.deal),
@@ -115,11 +122,12 @@ export function dealRoutes(deps: DealRoutesDeps) {
         cursor,
         columns: dealCsvColumns(),
         async *records() {
+          const page = list.moves ? Number.MAX_SAFE_INTEGER : 5000;
           let from: string | undefined;
           for (;;) {
-            const rows = await list.read(from, 5000);
+            const rows = await list.read(from, page);
             for (const row of rows) yield JSON.parse(row.json) as unknown;
-            if (rows.length < 5000) return;
+            if (rows.length < page) return;
             from = rows.at(-1)!.sortKey;
           }
         },
