@@ -76,7 +76,7 @@ async function tableRows(name: string) {
   const build = await readLiveBuild(database.handle.db, name);
   const rows = await loadRows(database.handle.db, build!.table);
   return Object.fromEntries(
-    [...rows].map(([key, row]) => [key, { sortKey: row.sortKey, body: JSON.parse(row.json) }]),
+    [...rows].map(([key, row]) => [key, { sortKey: row.sortKey, body: JSON.parse(row.text) }]),
   );
 }
 

@@ -70,8 +70,8 @@ function foldScratch<S>(definition: ProjectionDefinition<S>, events: Awaited<Ret
 }
 
 const today = () => new Date().toISOString().slice(0, 10);
-const parsedRows = (rows: Map<string, { json: string }>) =>
-  Object.fromEntries([...rows].map(([key, row]) => [key, JSON.parse(row.json)]));
+const parsedRows = (rows: Map<string, { text: string }>) =>
+  Object.fromEntries([...rows].map(([key, row]) => [key, JSON.parse(row.text)]));
 const expectedRows = <S>(definition: ProjectionDefinition<S>, state: S, asOf: string) =>
   Object.fromEntries(
     definition.rows(state, asOf).map((row) => [row.key, JSON.parse(row.json ?? JSON.stringify(row.body))]),

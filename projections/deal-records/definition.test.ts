@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { logBuilder } from "../../src/domain/test-support/log-builder.js";
-import { diffRows, toRowSet } from "../../src/projector/read-model-table.js";
+import { diffRows, keepRows, type RowSet, toRowSet } from "../../src/projector/read-model-table.js";
+import { describeDiff } from "../../src/projector/run-projection.js";
 import { dealRecords } from "./definition.js";
 
 function fold(events: readonly { eventId: string }[]) {
@@ -9,15 +10,10 @@ function fold(events: readonly { eventId: string }[]) {
   return state;
 }
 
-/** The change records between two row sets, as the projector computes them. */
-function changes(before: ReturnType<typeof toRowSet>, after: ReturnType<typeof toRowSet>) {
-  const diff = diffRows(before, after);
-  const old = new Map(
-    diff.upserts.flatMap(([key]) => (before.has(key) ? [[key, JSON.parse(before.get(key)!.json)]] : [])),
-  );
-  const now = new Map(diff.upserts.map(([key, row]) => [key, JSON.parse(row.json)]));
-  for (const key of diff.deletes) old.set(key, JSON.parse(before.get(key)!.json));
-  return dealRecords.describe(old, now);
+/** The change records between two row sets, as the projector computes them (from what it kept of `before`). */
+function changes(before: RowSet, after: RowSet) {
+  const kept = keepRows(before);
+  return describeDiff(dealRecords, kept, diffRows(kept, after));
 }
 
 describe("the deal-records projection", () => {
@@ -69,5 +65,38 @@ describe("the deal-records projection", () => {
     const retracted = toRowSet(dealRecords.rows(fold(log.events), "2026-01-02"));
     expect(changes(nextDay, retracted)).toMatchObject([{ before: "completed", after: "retracted" }]);
     expect(changes(new Map(), first)).toMatchObject([{ dealId: "x", before: null, after: "announced" }]);
+  });
+
+  it("keeps of each row a digest with its status and parties, the same from the row as from its JSON read back", () => {
+    const log = logBuilder();
+    for (const id of ["a", "b"]) log.company(id);
+    log.deal("AcquisitionReported", "x", "announced", "2025", { acquirer: "a", target: "b" });
+    const first = toRowSet(dealRecords.rows(fold(log.events), "2026-01-01"));
+    const row = first.get("x")!;
+    expect(row.kept).toBe(dealRecords.keep!(row.json));
+    expect(JSON.parse(row.kept!)).toEqual({
+      status: "announced",
+      parties: [
+        { companyId: "a", name: "A" },
+        { companyId: "b", name: "B" },
+      ],
+      digest: expect.any(String),
+    });
+    // A change to a field the kept form does not show still makes the row differ, and is written.
+    log.amend("x", { terms: "cash" }, "2025");
+    const amended = toRowSet(dealRecords.rows(fold(log.events), "2026-01-01"));
+    expect(amended.get("x")!.kept).not.toBe(row.kept);
+    expect(diffRows(keepRows(first), amended).upserts.map(([key]) => key)).toEqual(["x"]);
+    expect(diffRows(keepRows(amended), amended).upserts).toEqual([]);
+    // A deal no longer listed is described from what was kept of it.
+    expect(changes(first, new Map())).toMatchObject([
+      {
+        dealId: "x",
+        companyId: "a",
+        before: "announced",
+        after: null,
+        description: "x (A, B) is no longer listed (was announced)",
+      },
+    ]);
   });
 });

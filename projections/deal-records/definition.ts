@@ -1,11 +1,12 @@
+import { hash } from "node:crypto";
 import { dealSortKey } from "../../src/domain/deal-list.js";
 import { dealRecordAt } from "../../src/domain/deal-record.js";
 import {
   applyDealRecordEvent,
   createDealRecordsState,
-  type DealExtras,
   type DealRecordsState,
 } from "../../src/domain/deal-records-state.js";
+import type { Deal } from "../../src/domain/deal-schema.js";
 import {
   DEAL_RECORDS_STATE_CODEC,
   isoToDay,
@@ -19,45 +20,37 @@ import type { ProjectionDefinition, ReadModelRow } from "../../src/projector/def
 import { describeDealChanges } from "./changes.js";
 import { DEAL_COLUMNS, dealColumns } from "./columns.js";
 
-/** A deal's row, kept while neither the deal, the names nor the date changed. */
-interface CachedRow {
-  readonly version: number;
-  readonly names: number;
-  readonly day: number;
-  readonly row: ReadModelRow | undefined;
+/**
+ * What the runner keeps of a deal's row (≈ 150 bytes, not its 1.3 KB of JSON): a digest of the JSON, which
+ * changes whenever the row does, and what `describeDealChanges` reads of a previous row — its status and
+ * parties. Built from the record or from its JSON read back: the same text either way.
+ */
+function keptOf(deal: Pick<Deal, "status" | "parties">, json: string): string {
+  return JSON.stringify({
+    status: deal.status,
+    parties: deal.parties.map((party) => ({ companyId: party.companyId, name: party.name })),
+    digest: hash("md5", json, "base64"),
+  });
 }
 
-/** A deal's row at D, from its cache when neither the deal, the names nor the date changed. */
-function dealRow(
-  state: DealRecordsState,
-  dealId: string,
-  extras: DealExtras,
-  day: number,
-): ReadModelRow | undefined {
-  let cached = extras.cache as CachedRow | undefined;
-  if (
-    cached === undefined ||
-    cached.version !== extras.version ||
-    cached.names !== state.namesVersion ||
-    cached.day !== day
-  ) {
-    const deal = dealRecordAt(state, dealId, day);
-    // The row keeps the record as JSON text only (the projector writes and compares that); holding
-    // the record object as well would double the memory of 200k cached rows.
-    const row =
-      deal === undefined || deal.status === null
-        ? undefined
-        : {
-            key: dealId,
-            sortKey: dealSortKey(deal, "-openedOn"),
-            body: null,
-            json: JSON.stringify(deal),
-            columns: dealColumns(deal),
-          };
-    cached = { version: extras.version, names: state.namesVersion, day, row };
-    extras.cache = cached;
-  }
-  return cached.row;
+/**
+ * A deal's row at D. Computed each time it is asked for: a live step asks only for the deals its events
+ * touched, and a whole view (a build, another date) for every deal once — keeping 200,000 rows' JSON and
+ * columns in the state to save a rare recomputation cost ≈ 2 KB a deal.
+ */
+function dealRow(state: DealRecordsState, dealId: string, day: number): ReadModelRow | undefined {
+  const deal = dealRecordAt(state, dealId, day);
+  if (deal === undefined || deal.status === null) return undefined;
+  // The row carries the record as JSON text only (the projector writes that); `body` stays null.
+  const json = JSON.stringify(deal);
+  return {
+    key: dealId,
+    sortKey: dealSortKey(deal, "-openedOn"),
+    body: null,
+    json,
+    columns: dealColumns(deal),
+    kept: keptOf(deal, json),
+  };
 }
 
 /** Where a reader of the domain's touch journal stopped, for one date (any date: a `markNow`). */
@@ -83,8 +76,8 @@ const bySortKey = (a: ReadModelRow, b: ReadModelRow) =>
 function allRows(state: DealRecordsState, asOf: string): ReadModelRow[] {
   const day = isoToDay(asOf);
   const rows: ReadModelRow[] = [];
-  for (const [dealId, extras] of state.extras) {
-    const row = dealRow(state, dealId, extras, day);
+  for (const dealId of state.extras.keys()) {
+    const row = dealRow(state, dealId, day);
     if (row !== undefined) rows.push(row);
   }
   return rows.sort(bySortKey);
@@ -94,9 +87,9 @@ function allRows(state: DealRecordsState, asOf: string): ReadModelRow[] {
  * The record of every deal as the projector runs it: one read-model row per deal listed today (a status at
  * today's date), in the list's default order (`-openedOn`, then id), with the columns its filters and sorts
  * read. Its rows carry the record in `json` (their `body` is null): the API reads deals from the table, or
- * computes them from the fold itself, never from these rows. A deal's row is recomputed only when it, its
- * parties' names or the date changed; a live step (`changesSince`) looks only at the deals its events
- * touched and those naming a company registered or renamed since.
+ * computes them from the fold itself, never from these rows. A whole view computes every deal's row; a live
+ * step (`changesSince`) only those of the deals its events touched and those naming a company registered or
+ * renamed since. The runner keeps a digest and the status and parties of each row, not its JSON (`kept`).
  */
 export const dealRecords: ProjectionDefinition<DealRecordsState> = {
   name: "deal-records",
@@ -118,10 +111,10 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
     const rows: ReadModelRow[] = [];
     const deletes: string[] = [];
     for (const dealId of touchedDeals(state, keys)) {
-      const extras = state.extras.get(dealId);
-      const row = extras === undefined ? undefined : dealRow(state, dealId, extras, day);
+      if (!state.extras.has(dealId)) continue;
+      const row = dealRow(state, dealId, day);
       if (row !== undefined) rows.push(row);
-      else if (extras !== undefined) deletes.push(dealId);
+      else deletes.push(dealId);
     }
     return { full: false, rows: rows.sort(bySortKey), deletes, mark };
   },
@@ -129,5 +122,6 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
     const journal = touchJournal(state.domain);
     return { read: { journal, position: journalEnd(journal) }, day: undefined };
   },
+  keep: (json) => keptOf(JSON.parse(json) as Deal, json),
   describe: describeDealChanges,
 };

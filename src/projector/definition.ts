@@ -11,6 +11,12 @@ export interface ReadModelRow {
   readonly columns?: Readonly<Record<string, unknown>>;
   /** `body` as JSON text, when the definition already has it (saves a stringify per row and step). */
   readonly json?: string;
+  /**
+   * What the runner keeps of the row after writing it, instead of its JSON (optional; with `keep`): a text
+   * that changes whenever the JSON does (a digest of it) and parses to what `describe` reads of a previous
+   * row. Must equal `keep` of the row's JSON.
+   */
+  readonly kept?: string;
 }
 
 /** An extra, indexed column of a read-model table, for filters and orders beyond the sort key. */
@@ -99,6 +105,14 @@ export interface ProjectionDefinition<S = unknown> {
    * checkpoint then recomputes what the events since the snapshot touched, not the whole view.
    */
   markNow?(state: S): unknown;
-  /** What changed between two row sets of this projection, for `view_changes`. */
+  /**
+   * The kept form of a row read back from the table (its JSON text), as the definition's rows carry it in
+   * `kept`; with it, the runner keeps that and not each row's JSON (memory for large views).
+   */
+  keep?(json: string): string;
+  /**
+   * What changed between two row sets of this projection, for `view_changes`. A previous row is what the
+   * runner kept of it: its body, or the parsed `kept` form when the definition keeps one.
+   */
   describe(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): ViewChange[];
 }

@@ -11,9 +11,33 @@ export interface StoredRow {
   readonly json: string;
   /** Extra column values (absent for rows loaded back from the table: only changed rows are written). */
   readonly columns?: Readonly<Record<string, unknown>>;
+  /** What a runner keeps of the row instead of `json` (see `KeptRow`), when the definition gives it. */
+  readonly kept?: string;
 }
 
 export type RowSet = Map<string, StoredRow>;
+
+/**
+ * What a runner keeps of a row it wrote, to tell whether a new row differs and to describe the change: its
+ * sort key and a text that changes whenever the row's JSON does — the JSON itself, or the definition's
+ * `kept` form (a digest of the JSON with what `describe` reads of a previous row: a deal row's 1.3 KB become
+ * ≈ 150 bytes). `describe` gets `JSON.parse(text)` as the row's previous body.
+ */
+export interface KeptRow {
+  readonly sortKey: string;
+  readonly text: string;
+}
+
+export type KeptRows = Map<string, KeptRow>;
+
+const keptText = (row: StoredRow): string => row.kept ?? row.json;
+
+/** The kept form of rows just computed. */
+export function keepRows(rows: RowSet): KeptRows {
+  const kept: KeptRows = new Map();
+  for (const [key, row] of rows) kept.set(key, { sortKey: row.sortKey, text: keptText(row) });
+  return kept;
+}
 
 /** `rm_<name>_v<version>_b<build>`, with the name's dashes as underscores. */
 export function readModelTableName(name: string, version: number, build: number): string {
@@ -72,10 +96,17 @@ export async function dropReadModelTable(db: Kysely<Database> | Transaction<Data
   await sql`drop table if exists ${sql.table(table)}`.execute(db);
 }
 
-export async function loadRows(db: Kysely<Database>, table: string): Promise<RowSet> {
+/** A table's rows in their kept form (`keep`: the definition's, from a row's JSON text; else the JSON). */
+export async function loadRows(
+  db: Kysely<Database>,
+  table: string,
+  keep?: (json: string) => string,
+): Promise<KeptRows> {
   const result = await sql<{ key: string; sort_key: string; body: string }>`
     select key, sort_key, body::text as body from ${sql.table(table)}`.execute(db);
-  return new Map(result.rows.map((row) => [row.key, { sortKey: row.sort_key, json: row.body }]));
+  return new Map(
+    result.rows.map((row) => [row.key, { sortKey: row.sort_key, text: keep ? keep(row.body) : row.body }]),
+  );
 }
 
 /** Turns a view's rows into the stored form. */
@@ -87,6 +118,7 @@ export function toRowSet(rows: readonly ReadModelRow[]): RowSet {
         sortKey: row.sortKey,
         json: row.json ?? JSON.stringify(row.body),
         ...(row.columns === undefined ? {} : { columns: row.columns }),
+        ...(row.kept === undefined ? {} : { kept: row.kept }),
       },
     ]),
   );
@@ -97,12 +129,14 @@ export interface RowDiff {
   readonly deletes: string[];
 }
 
-export function diffRows(before: RowSet, after: RowSet): RowDiff {
+/** Whether a computed row differs from what was kept of the row under its key. */
+export function differs(old: KeptRow | undefined, row: StoredRow): boolean {
+  return !old || old.sortKey !== row.sortKey || old.text !== keptText(row);
+}
+
+export function diffRows(before: KeptRows, after: RowSet): RowDiff {
   const upserts: [string, StoredRow][] = [];
-  for (const [key, row] of after) {
-    const old = before.get(key);
-    if (!old || old.sortKey !== row.sortKey || old.json !== row.json) upserts.push([key, row]);
-  }
+  for (const [key, row] of after) if (differs(before.get(key), row)) upserts.push([key, row]);
   const deletes = [...before.keys()].filter((key) => !after.has(key));
   return { upserts, deletes };
 }

@@ -3,10 +3,12 @@ import { abandonStaleBuilds, advanceCheckpoint, readLiveBuild } from "./build-st
 import type { ProjectionDefinition, ReadModelRow, ViewChange } from "./definition.js";
 import type { FoldHost } from "./fold-host.js";
 import {
+  differs,
   diffRows,
+  type KeptRows,
+  keepRows,
   loadRows,
   type RowDiff,
-  type RowSet,
   type StoredRow,
   toRowSet,
   writeDiff,
@@ -15,6 +17,7 @@ import {
   describeDiff,
   type FoldSource,
   failedBuildOfVersion,
+  keepOf,
   type Live,
   LostLeaseError,
   type RunnerContext,
@@ -40,8 +43,8 @@ interface Member {
   readonly table: string;
   /** The build's checkpoint as committed. */
   committed: LogPosition;
-  /** Its rows with every pending change applied, computed at `computedAt` for `asOf`. */
-  rows: RowSet;
+  /** What it keeps of its rows with every pending change applied, computed at `computedAt` for `asOf`. */
+  rows: KeptRows;
   computedAt: LogPosition;
   asOf: string;
   /** Host events folded at `computedAt` (undefined before the first computation after joining). */
@@ -146,7 +149,7 @@ async function resume<S>(
     if (await failedBuildOfVersion(context.db, definition)) return undefined;
     return rebuild(definition, context, undefined, fromHost);
   }
-  const rows = await loadRows(context.db, current.table);
+  const rows = await loadRows(context.db, current.table, keepOf(definition));
   const folded = { state: undefined as S, cursor: current.cursor, events: 0 };
   return { build: current.build, table: current.table, folded, rows, asOf: current.asOf ?? "" };
 }
@@ -181,7 +184,7 @@ function compute<S>(
   if (order === 0 && member.synced && today === member.asOf) return;
   const state = select(folded.state);
   let diff: RowDiff;
-  let after: RowSet | undefined;
+  let after: KeptRows | undefined;
   // Rows resumed from the table are from the member's checkpoint: if the host's state started at or before
   // it (a restart from an older snapshot), the mark of that start covers every change since the rows.
   const origin = host.origin;
@@ -203,15 +206,17 @@ function compute<S>(
     member.mark = answer.mark;
   } else {
     const whole = answer ?? wholeView(definition, state, today);
-    after = toRowSet(whole.rows);
-    diff = diffRows(member.rows, after);
+    const rows = toRowSet(whole.rows);
+    diff = diffRows(member.rows, rows);
+    after = keepRows(rows);
     member.mark = whole.mark;
   }
-  const changes = describeDiff(definition, member.rows, after ?? member.rows, diff);
+  const changes = describeDiff(definition, member.rows, diff);
   if (after) member.rows = after;
   else {
     for (const key of diff.deletes) member.rows.delete(key);
-    for (const [key, row] of diff.upserts) member.rows.set(key, row);
+    for (const [key, row] of diff.upserts)
+      member.rows.set(key, { sortKey: row.sortKey, text: row.kept ?? row.json });
   }
   member.pending ??= {
     upserts: new Map(),
@@ -241,13 +246,10 @@ function compute<S>(
 }
 
 /** Rows a step may have changed, compared with the member's: only those that differ are written. */
-function partialDiff(before: RowSet, rows: readonly ReadModelRow[], deletes: readonly string[]): RowDiff {
+function partialDiff(before: KeptRows, rows: readonly ReadModelRow[], deletes: readonly string[]): RowDiff {
   const changed = toRowSet(rows);
   const upserts: [string, StoredRow][] = [];
-  for (const [key, row] of changed) {
-    const old = before.get(key);
-    if (!old || old.sortKey !== row.sortKey || old.json !== row.json) upserts.push([key, row]);
-  }
+  for (const [key, row] of changed) if (differs(before.get(key), row)) upserts.push([key, row]);
   return { upserts, deletes: deletes.filter((key) => before.has(key) && !changed.has(key)) };
 }
 

@@ -17,9 +17,10 @@ import {
   createReadModelTable,
   diffRows,
   dropReadModelTable,
+  type KeptRows,
+  keepRows,
   loadRows,
   type RowDiff,
-  type RowSet,
   readModelTableName,
   toRowSet,
   writeDiff,
@@ -50,7 +51,7 @@ export interface Live<S> {
   build: number;
   table: string;
   folded: Folded<S>;
-  rows: RowSet;
+  rows: KeptRows;
   asOf: string;
   /** The mark of the `changesSince` call the rows came from (when the definition has one). */
   mark?: unknown;
@@ -157,7 +158,7 @@ async function resume<S>(
     until: current.cursor,
     read: context.read,
   });
-  const rows = await loadRows(context.db, current.table);
+  const rows = await loadRows(context.db, current.table, keepOf(definition));
   return { build: current.build, table: current.table, folded, rows, asOf: current.asOf ?? "" };
 }
 
@@ -184,7 +185,7 @@ async function step<S>(
   if (applied === 0 && today === live.asOf) return false;
   const rows = toRowSet(definition.rows(next.state, today));
   const diff = diffRows(live.rows, rows);
-  const changes = describeDiff(definition, live.rows, rows, diff);
+  const changes = describeDiff(definition, live.rows, diff);
 
   await context.db.transaction().execute(async (trx) => {
     await writeDiff(trx, live.table, diff, definition.columns);
@@ -212,7 +213,7 @@ async function step<S>(
     if (!advanced || !context.lease.held()) throw new LostLeaseError();
   });
   live.folded = next;
-  live.rows = rows;
+  live.rows = keepRows(rows);
   live.asOf = today;
   if (changes.length > 0) context.onChanges?.();
   const codec = snapshotCodecOf(definition);
@@ -220,11 +221,15 @@ async function step<S>(
   return applied > 0;
 }
 
+/** How the definition keeps rows read back from a table (undefined: their JSON). */
+export function keepOf<S>(definition: ProjectionDefinition<S>): ((json: string) => string) | undefined {
+  return definition.keep ? (json) => (definition.keep as (json: string) => string)(json) : undefined;
+}
+
 /** Change records for the rows that differ, parsed only where needed. */
 export function describeDiff<S>(
   definition: ProjectionDefinition<S>,
-  before: RowSet,
-  after: RowSet,
+  before: KeptRows,
   diff: RowDiff,
 ): ViewChange[] {
   if (diff.upserts.length === 0 && diff.deletes.length === 0) return [];
@@ -233,13 +238,12 @@ export function describeDiff<S>(
   for (const [key, row] of diff.upserts) {
     newBodies.set(key, JSON.parse(row.json));
     const old = before.get(key);
-    if (old) oldBodies.set(key, JSON.parse(old.json));
+    if (old) oldBodies.set(key, JSON.parse(old.text));
   }
   for (const key of diff.deletes) {
     const old = before.get(key);
-    if (old) oldBodies.set(key, JSON.parse(old.json));
+    if (old) oldBodies.set(key, JSON.parse(old.text));
   }
-  void after;
   return definition.describe(oldBodies, newBodies);
 }
 
@@ -327,9 +331,9 @@ export async function rebuild<S>(
     previous && previous.build === old?.build
       ? previous.rows
       : old
-        ? await loadRows(db, old.table)
+        ? await loadRows(db, old.table, keepOf(definition))
         : new Map();
-  const changes = old ? describeDiff(definition, before, rows, diffRows(before, rows)) : [];
+  const changes = old ? describeDiff(definition, before, diffRows(before, rows)) : [];
 
   await db.transaction().execute(async (trx) => {
     await writeDiff(trx, table, { upserts: [...rows], deletes: [] }, definition.columns);
@@ -398,7 +402,7 @@ export async function rebuild<S>(
   context.log(
     `projection ${definition.name}: v${definition.version} b${build} live (${folded.events} events, ${seconds.toFixed(1)} s)`,
   );
-  return { build, table, folded, rows, asOf: today, mark: first.mark, snapshot };
+  return { build, table, folded, rows: keepRows(rows), asOf: today, mark: first.mark, snapshot };
 }
 
 /** Every row of the view, and the mark of incremental steps from here (when the definition has them). */
