@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import { dealSortKey } from "../../src/domain/deal-list.js";
 import { dealRecordAt } from "../../src/domain/deal-record.js";
 import {
@@ -6,7 +5,6 @@ import {
   createDealRecordsState,
   type DealRecordsState,
 } from "../../src/domain/deal-records-state.js";
-import type { Deal } from "../../src/domain/deal-schema.js";
 import {
   DEAL_RECORDS_STATE_CODEC,
   isoToDay,
@@ -19,19 +17,6 @@ import { EVENT_TYPES } from "../../src/events/index.js";
 import type { ProjectionDefinition, ReadModelRow } from "../../src/projector/definition.js";
 import { describeDealChanges } from "./changes.js";
 import { DEAL_COLUMNS, dealColumns } from "./columns.js";
-
-/**
- * What the runner keeps of a deal's row (≈ 150 bytes, not its 1.3 KB of JSON): a digest of the JSON, which
- * changes whenever the row does, and what `describeDealChanges` reads of a previous row — its status and
- * parties. Built from the record or from its JSON read back: the same text either way.
- */
-function keptOf(deal: Pick<Deal, "status" | "parties">, json: string): string {
-  return JSON.stringify({
-    status: deal.status,
-    parties: deal.parties.map((party) => ({ companyId: party.companyId, name: party.name })),
-    digest: hash("md5", json, "base64"),
-  });
-}
 
 /**
  * A deal's row at D. Computed each time it is asked for: a live step asks only for the deals its events
@@ -49,7 +34,8 @@ function dealRow(state: DealRecordsState, dealId: string, day: number): ReadMode
     body: null,
     json,
     columns: dealColumns(deal),
-    kept: keptOf(deal, json),
+    // What the deal news reads of a previous row; the runner keeps it and a digest, not the JSON.
+    brief: { status: deal.status, parties: deal.parties },
   };
 }
 
@@ -89,7 +75,7 @@ function allRows(state: DealRecordsState, asOf: string): ReadModelRow[] {
  * read. Its rows carry the record in `json` (their `body` is null): the API reads deals from the table, or
  * computes them from the fold itself, never from these rows. A whole view computes every deal's row; a live
  * step (`changesSince`) only those of the deals its events touched and those naming a company registered or
- * renamed since. The runner keeps a digest and the status and parties of each row, not its JSON (`kept`).
+ * renamed since. The runner keeps a digest and the status and parties of each row, not its JSON (`brief`).
  */
 export const dealRecords: ProjectionDefinition<DealRecordsState> = {
   name: "deal-records",
@@ -122,6 +108,6 @@ export const dealRecords: ProjectionDefinition<DealRecordsState> = {
     const journal = touchJournal(state.domain);
     return { read: { journal, position: journalEnd(journal) }, day: undefined };
   },
-  keep: (json) => keptOf(JSON.parse(json) as Deal, json),
+  briefSql: "json_build_object('status', body->'status', 'parties', body->'parties')",
   describe: describeDealChanges,
 };

@@ -12,11 +12,10 @@ export interface ReadModelRow {
   /** `body` as JSON text, when the definition already has it (saves a stringify per row and step). */
   readonly json?: string;
   /**
-   * What the runner keeps of the row after writing it, instead of its JSON (optional; with `keep`): a text
-   * that changes whenever the JSON does (a digest of it) and parses to what `describe` reads of a previous
-   * row. Must equal `keep` of the row's JSON.
+   * What `describe` reads of this row when it is a previous row (optional; with `briefSql`): the runner then
+   * keeps this and a digest of the row's JSON after writing it, not the JSON (memory for large views).
    */
-  readonly kept?: string;
+  readonly brief?: unknown;
 }
 
 /** An extra, indexed column of a read-model table, for filters and orders beyond the sort key. */
@@ -106,13 +105,13 @@ export interface ProjectionDefinition<S = unknown> {
    */
   markNow?(state: S): unknown;
   /**
-   * The kept form of a row read back from the table (its JSON text), as the definition's rows carry it in
-   * `kept`; with it, the runner keeps that and not each row's JSON (memory for large views).
+   * With rows that carry a `brief`: a SQL expression over the stored row's `body` (json) whose value parses
+   * to the same brief, for rows read back from the table.
    */
-  keep?(json: string): string;
+  readonly briefSql?: string;
   /**
    * What changed between two row sets of this projection, for `view_changes`. A previous row is what the
-   * runner kept of it: its body, or the parsed `kept` form when the definition keeps one.
+   * runner kept of it: its body, or its `brief` when the definition gives them.
    */
   describe(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<string, unknown>): ViewChange[];
 }

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { ReadModelColumn, ReadModelRow } from "./definition.js";
@@ -11,31 +12,41 @@ export interface StoredRow {
   readonly json: string;
   /** Extra column values (absent for rows loaded back from the table: only changed rows are written). */
   readonly columns?: Readonly<Record<string, unknown>>;
-  /** What a runner keeps of the row instead of `json` (see `KeptRow`), when the definition gives it. */
-  readonly kept?: string;
+  /** The row's brief as JSON text and a digest of `json`, when the definition gives briefs (see `KeptRow`). */
+  readonly brief?: string;
+  readonly digest?: string;
 }
 
 export type RowSet = Map<string, StoredRow>;
 
 /**
  * What a runner keeps of a row it wrote, to tell whether a new row differs and to describe the change: its
- * sort key and a text that changes whenever the row's JSON does — the JSON itself, or the definition's
- * `kept` form (a digest of the JSON with what `describe` reads of a previous row: a deal row's 1.3 KB become
- * ≈ 150 bytes). `describe` gets `JSON.parse(text)` as the row's previous body.
+ * sort key and its JSON — or, for a definition that gives briefs, a digest of its JSON (md5, hex: the same
+ * as the server's `md5(body::text)` of the stored row) and the brief, what `describe` reads of a previous
+ * row (a deal row's 1.3 KB become ≈ 150 bytes). `describe` gets the parsed brief, else the parsed JSON.
  */
 export interface KeptRow {
   readonly sortKey: string;
+  /** The JSON, or its digest when `brief` is set: equal texts, equal rows. */
   readonly text: string;
+  readonly brief?: string;
 }
 
 export type KeptRows = Map<string, KeptRow>;
 
-const keptText = (row: StoredRow): string => row.kept ?? row.json;
+export const digestOf = (json: string): string => hash("md5", json, "hex");
+
+/** The kept form of one row just computed. */
+export function keptRow(row: StoredRow): KeptRow {
+  return row.brief === undefined
+    ? { sortKey: row.sortKey, text: row.json }
+    : { sortKey: row.sortKey, text: row.digest ?? digestOf(row.json), brief: row.brief };
+}
 
 /** The kept form of rows just computed. */
 export function keepRows(rows: RowSet): KeptRows {
   const kept: KeptRows = new Map();
-  for (const [key, row] of rows) kept.set(key, { sortKey: row.sortKey, text: keptText(row) });
+  for (const [key, row] of rows) kept.set(key, keptRow(row));
   return kept;
 }
 
@@ -96,31 +107,37 @@ export async function dropReadModelTable(db: Kysely<Database> | Transaction<Data
   await sql`drop table if exists ${sql.table(table)}`.execute(db);
 }
 
-/** A table's rows in their kept form (`keep`: the definition's, from a row's JSON text; else the JSON). */
-export async function loadRows(
-  db: Kysely<Database>,
-  table: string,
-  keep?: (json: string) => string,
-): Promise<KeptRows> {
-  const result = await sql<{ key: string; sort_key: string; body: string }>`
-    select key, sort_key, body::text as body from ${sql.table(table)}`.execute(db);
+/**
+ * A table's rows in their kept form. `briefSql`: the definition's SQL for a row's brief from its `body`;
+ * then the server sends a digest and the brief of each row, not its JSON.
+ */
+export async function loadRows(db: Kysely<Database>, table: string, briefSql?: string): Promise<KeptRows> {
+  if (briefSql === undefined) {
+    const result = await sql<{ key: string; sort_key: string; body: string }>`
+      select key, sort_key, body::text as body from ${sql.table(table)}`.execute(db);
+    return new Map(result.rows.map((row) => [row.key, { sortKey: row.sort_key, text: row.body }]));
+  }
+  const result = await sql<{ key: string; sort_key: string; digest: string; brief: string }>`
+    select key, sort_key, md5(body::text) as digest, (${sql.raw(briefSql)})::text as brief
+    from ${sql.table(table)}`.execute(db);
   return new Map(
-    result.rows.map((row) => [row.key, { sortKey: row.sort_key, text: keep ? keep(row.body) : row.body }]),
+    result.rows.map((row) => [row.key, { sortKey: row.sort_key, text: row.digest, brief: row.brief }]),
   );
 }
 
 /** Turns a view's rows into the stored form. */
 export function toRowSet(rows: readonly ReadModelRow[]): RowSet {
   return new Map(
-    rows.map((row) => [
-      row.key,
-      {
+    rows.map((row) => {
+      const json = row.json ?? JSON.stringify(row.body);
+      const stored: StoredRow = {
         sortKey: row.sortKey,
-        json: row.json ?? JSON.stringify(row.body),
+        json,
         ...(row.columns === undefined ? {} : { columns: row.columns }),
-        ...(row.kept === undefined ? {} : { kept: row.kept }),
-      },
-    ]),
+        ...(row.brief === undefined ? {} : { brief: JSON.stringify(row.brief), digest: digestOf(json) }),
+      };
+      return [row.key, stored];
+    }),
   );
 }
 
@@ -131,7 +148,7 @@ export interface RowDiff {
 
 /** Whether a computed row differs from what was kept of the row under its key. */
 export function differs(old: KeptRow | undefined, row: StoredRow): boolean {
-  return !old || old.sortKey !== row.sortKey || old.text !== keptText(row);
+  return !old || old.sortKey !== row.sortKey || old.text !== keptRow(row).text;
 }
 
 export function diffRows(before: KeptRows, after: RowSet): RowDiff {

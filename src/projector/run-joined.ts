@@ -7,6 +7,7 @@ import {
   diffRows,
   type KeptRows,
   keepRows,
+  keptRow,
   loadRows,
   type RowDiff,
   type StoredRow,
@@ -17,7 +18,6 @@ import {
   describeDiff,
   type FoldSource,
   failedBuildOfVersion,
-  keepOf,
   type Live,
   LostLeaseError,
   type RunnerContext,
@@ -149,7 +149,7 @@ async function resume<S>(
     if (await failedBuildOfVersion(context.db, definition)) return undefined;
     return rebuild(definition, context, undefined, fromHost);
   }
-  const rows = await loadRows(context.db, current.table, keepOf(definition));
+  const rows = await loadRows(context.db, current.table, definition.briefSql);
   const folded = { state: undefined as S, cursor: current.cursor, events: 0 };
   return { build: current.build, table: current.table, folded, rows, asOf: current.asOf ?? "" };
 }
@@ -215,8 +215,7 @@ function compute<S>(
   if (after) member.rows = after;
   else {
     for (const key of diff.deletes) member.rows.delete(key);
-    for (const [key, row] of diff.upserts)
-      member.rows.set(key, { sortKey: row.sortKey, text: row.kept ?? row.json });
+    for (const [key, row] of diff.upserts) member.rows.set(key, keptRow(row));
   }
   member.pending ??= {
     upserts: new Map(),

@@ -158,7 +158,7 @@ async function resume<S>(
     until: current.cursor,
     read: context.read,
   });
-  const rows = await loadRows(context.db, current.table, keepOf(definition));
+  const rows = await loadRows(context.db, current.table, definition.briefSql);
   return { build: current.build, table: current.table, folded, rows, asOf: current.asOf ?? "" };
 }
 
@@ -221,11 +221,6 @@ async function step<S>(
   return applied > 0;
 }
 
-/** How the definition keeps rows read back from a table (undefined: their JSON). */
-export function keepOf<S>(definition: ProjectionDefinition<S>): ((json: string) => string) | undefined {
-  return definition.keep ? (json) => (definition.keep as (json: string) => string)(json) : undefined;
-}
-
 /** Change records for the rows that differ, parsed only where needed. */
 export function describeDiff<S>(
   definition: ProjectionDefinition<S>,
@@ -238,11 +233,11 @@ export function describeDiff<S>(
   for (const [key, row] of diff.upserts) {
     newBodies.set(key, JSON.parse(row.json));
     const old = before.get(key);
-    if (old) oldBodies.set(key, JSON.parse(old.text));
+    if (old) oldBodies.set(key, JSON.parse(old.brief ?? old.text));
   }
   for (const key of diff.deletes) {
     const old = before.get(key);
-    if (old) oldBodies.set(key, JSON.parse(old.text));
+    if (old) oldBodies.set(key, JSON.parse(old.brief ?? old.text));
   }
   return definition.describe(oldBodies, newBodies);
 }
@@ -331,7 +326,7 @@ export async function rebuild<S>(
     previous && previous.build === old?.build
       ? previous.rows
       : old
-        ? await loadRows(db, old.table, keepOf(definition))
+        ? await loadRows(db, old.table, definition.briefSql)
         : new Map();
   const changes = old ? describeDiff(definition, before, diffRows(before, rows)) : [];
 
