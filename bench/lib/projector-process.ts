@@ -3,6 +3,7 @@
  * registry, the pg_notify wake-up, the snapshot policy from the environment): the bench measures what the
  * command does, not the projector's internals. The parent reads the process's memory from /proc.
  * BENCH_CPU_PROF=<dir> adds --cpu-prof (the profile is written on a normal exit, i.e. after stop()).
+ * BENCH_NODE_ARGS adds node or V8 flags (space-separated; `--trace-gc`, a GC setting to compare).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -31,7 +32,10 @@ export interface ProjectorProcess {
 
 export function startProjectorProcess(env: Record<string, string>): ProjectorProcess {
   const profileDir = process.env.BENCH_CPU_PROF;
-  const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [
+    ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []),
+    ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+  ];
   const spawnedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, "project"], {
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
