@@ -4,10 +4,11 @@ import { SyntheticLog } from "../bench/lib/synthetic-log.js";
 import { PROJECTIONS } from "../projections/index.js";
 import { appendEvents } from "../src/event-log/append-events.js";
 import { readLiveBuild } from "../src/projector/build-store.js";
-import { createProjector, type Projector } from "../src/projector/create-projector.js";
+import type { Projector } from "../src/projector/create-projector.js";
 import { createViewReader } from "../src/projector/view-reader.js";
 import { eventually } from "./support/eventually.js";
 import { createTestDatabase, type TestDatabase } from "./support/test-database.js";
+import { startTestProjector } from "./support/test-projector.js";
 import { startTestServer } from "./support/test-server.js";
 
 let database: TestDatabase;
@@ -42,14 +43,7 @@ async function appendAndWait(count: number) {
 
 describe("current-view pages kept until their build moves", () => {
   it("answers a repeated page without reading the table, and reads it again once the checkpoint moves", async () => {
-    projector = createProjector({
-      db: database.handle.db,
-      logId: database.logId,
-      projections: PROJECTIONS,
-      databaseUrl: database.url,
-      pollMs: 50,
-      log: () => {},
-    });
+    projector = startTestProjector(database);
     const first = await appendAndWait(120);
     const cached = createViewReader({
       db: database.handle.db,

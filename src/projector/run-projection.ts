@@ -14,6 +14,7 @@ import type { ProjectionDefinition, ViewChange } from "./definition.js";
 import { applyEvents, type Folded, foldLog, ReducerError } from "./fold-log.js";
 import type { Lease } from "./lease.js";
 import {
+  createReadModelIndexes,
   createReadModelTable,
   diffRows,
   dropReadModelTable,
@@ -260,7 +261,8 @@ export async function rebuild<S>(
   const total = await countEvents(db);
   // Operational timestamps are wall-clock time; the injected clock decides only the valid date (today).
   const startedAt = new Date();
-  await createReadModelTable(db, table, definition.columns);
+  // Bare: the rows go in at the swap, then the indexes (see createReadModelTable).
+  await createReadModelTable(db, table, definition.columns, { bare: true });
   await db
     .insertInto("projection_builds")
     .values({
@@ -332,6 +334,7 @@ export async function rebuild<S>(
 
   await db.transaction().execute(async (trx) => {
     await writeDiff(trx, table, { upserts: [...rows], deletes: [] }, definition.columns);
+    await createReadModelIndexes(trx, table, definition.columns);
     await trx
       .updateTable("projection_builds")
       .set({
