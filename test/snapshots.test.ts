@@ -21,6 +21,7 @@ import type { Folded } from "../src/projector/fold-log.js";
 import { loadRows } from "../src/projector/read-model-table.js";
 import { toRecordedEvent } from "../src/projector/recorded-event.js";
 import {
+  encodeAndWriteSnapshot,
   encodeSnapshot,
   listSnapshots,
   loadSnapshot,
@@ -244,20 +245,131 @@ describe("state snapshots", () => {
     }
   });
 
-  it("a snapshot is read in slices (a large one in one piece is a string longer than V8 allows) and decodes the same", async () => {
+  it("a snapshot is written and read in parts (a large one in one piece is a string longer than V8 allows, and a long transaction) and decodes the same", async () => {
     const kind = `domain-sliced-${randomUUID().slice(0, 8)}`;
     const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
     const events = await readLog();
     const state = foldScratch(PROJECTIONS[0], events);
-    const written = await writeSnapshot(
-      database.handle.db,
-      await encodeSnapshot(codec, { state, cursor: events.at(-1)!.at, events: events.length }),
-    );
-    expect(written.byteSize).toBeGreaterThan(3 * 777);
-    const sliced = await loadSnapshot(database.handle.db, codec, { chunkBytes: 777, log: () => {} });
-    expect(sliced?.events).toBe(events.length);
+    const encoded = await encodeSnapshot(codec, { state, cursor: events.at(-1)!.at, events: events.length });
+    const written = await writeSnapshot(database.handle.db, encoded, { partBytes: 777 });
+    expect(written.byteSize).toBe(encoded.bytes.length);
+    const parts = await database.handle.db
+      .selectFrom("state_snapshot_parts")
+      .select(["part", sql<number>`octet_length(bytes)`.as("size")])
+      .where("snapshot_id", "=", written.id)
+      .orderBy("part")
+      .execute();
+    expect(parts.length).toBe(Math.ceil(encoded.bytes.length / 777));
+    expect(parts.slice(0, -1).every((part) => part.size === 777)).toBe(true);
     const records = (s: DomainState) => JSON.parse(JSON.stringify([...codec.encode(s)]));
+    const fromParts = await loadSnapshot(database.handle.db, codec, { log: () => {} });
+    expect(fromParts?.events).toBe(events.length);
+    expect(records(fromParts!.state)).toEqual(records(state));
+    // A snapshot written before parts (its bytes in `state`) is read in slices of `chunkBytes`.
+    await database.handle.db
+      .deleteFrom("state_snapshot_parts")
+      .where("snapshot_id", "=", written.id)
+      .execute();
+    await database.handle.db
+      .updateTable("state_snapshots")
+      .set({ parts: 0, state: encoded.bytes })
+      .where("id", "=", written.id)
+      .execute();
+    const sliced = await loadSnapshot(database.handle.db, codec, { chunkBytes: 777, log: () => {} });
     expect(records(sliced!.state)).toEqual(records(state));
+  });
+
+  it("the writer stores parts as it compresses; a write that fails leaves nothing behind", async () => {
+    const kind = `domain-stream-${randomUUID().slice(0, 8)}`;
+    const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
+    const events = await readLog();
+    const folded = {
+      state: foldScratch(PROJECTIONS[0], events),
+      cursor: events.at(-1)!.at,
+      events: events.length,
+    };
+    const info = await encodeAndWriteSnapshot(database.handle.db, codec, folded);
+    const row = await database.handle.db
+      .selectFrom("state_snapshots")
+      .select(["parts", "complete", "byte_size"])
+      .where("id", "=", info.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ parts: 1, complete: true, byte_size: info.byteSize });
+    const restored = await loadSnapshot(database.handle.db, codec, { log: () => {} });
+    expect(JSON.stringify([...codec.encode(restored!.state)])).toBe(
+      JSON.stringify([...codec.encode(folded.state)]),
+    );
+
+    // Records that fail half-way, after parts of 4 KiB were written: the write is given up, its row and parts go.
+    const failing: StateCodec<DomainState> = {
+      ...codec,
+      beginSnapshot: (state) => ({
+        touch: () => {},
+        produced: false,
+        records: (function* () {
+          yield* DOMAIN_STATE_CODEC.encode(state);
+          for (let n = 0; n < 200; n++) yield Array.from({ length: 50 }, () => randomUUID());
+          throw new Error("boom");
+        })(),
+      }),
+    };
+    const parts = async () =>
+      (await database.handle.db.selectFrom("state_snapshot_parts").select("part").execute()).length;
+    const before = await parts();
+    await expect(
+      encodeAndWriteSnapshot(database.handle.db, failing, folded, undefined, { sliceMs: 0, partBytes: 4096 }),
+    ).rejects.toThrow("boom");
+    expect(await parts()).toBe(before);
+    const left = await database.handle.db
+      .selectFrom("state_snapshots")
+      .select("id")
+      .where("kind", "=", kind)
+      .execute();
+    expect(left.map((r) => Number(r.id))).toEqual([info.id]);
+  });
+
+  it("a write cut short is never read, and goes when a later snapshot of its kind is written", async () => {
+    const kind = `domain-cut-${randomUUID().slice(0, 8)}`;
+    const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
+    const events = await readLog();
+    const folded = (count: number): Folded<DomainState> => ({
+      state: foldScratch(PROJECTIONS[0], events.slice(0, count)),
+      cursor: events[count - 1]!.at,
+      events: count,
+    });
+    const done = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(100)));
+    const cut = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(150)), {
+      partBytes: 500,
+    });
+    // As a process killed mid-write leaves it: not complete, some parts missing.
+    await database.handle.db
+      .updateTable("state_snapshots")
+      .set({ complete: false })
+      .where("id", "=", cut.id)
+      .execute();
+    await database.handle.db
+      .deleteFrom("state_snapshot_parts")
+      .where("snapshot_id", "=", cut.id)
+      .where("part", ">", 0)
+      .execute();
+    expect((await listSnapshots(database.handle.db, codec as StateCodec<unknown>)).map((s) => s.id)).toEqual([
+      done.id,
+    ]);
+    expect((await loadSnapshot(database.handle.db, codec, { log: () => {} }))?.events).toBe(100);
+    const later = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(160)));
+    const ids = await database.handle.db
+      .selectFrom("state_snapshots")
+      .select("id")
+      .where("kind", "=", kind)
+      .execute();
+    expect(ids.map((row) => Number(row.id)).sort()).toEqual([done.id, later.id].sort());
+    expect(
+      await database.handle.db
+        .selectFrom("state_snapshot_parts")
+        .select("part")
+        .where("snapshot_id", "=", cut.id)
+        .execute(),
+    ).toEqual([]);
   });
 
   it("a corrupt snapshot (bytes that do not match the checksum, or that do not decode) is logged and skipped", async () => {
@@ -276,7 +388,7 @@ describe("state snapshots", () => {
     expect((await loadSnapshot(database.handle.db, codec, { log }))?.events).toBe(150);
 
     // A flipped byte: the checksum no longer matches; the older snapshot is used instead.
-    await sql`update state_snapshots set state = overlay(state placing '\\x00'::bytea from 20 for 1) where id = ${newer.id}`.execute(
+    await sql`update state_snapshot_parts set bytes = overlay(bytes placing '\\x00'::bytea from 20 for 1) where snapshot_id = ${newer.id} and part = 0`.execute(
       database.handle.db,
     );
     const restored = await loadSnapshot(database.handle.db, codec, { log });
@@ -290,7 +402,7 @@ describe("state snapshots", () => {
     const { createHash } = await import("node:crypto");
     await database.handle.db
       .updateTable("state_snapshots")
-      .set({ state: bytes, checksum: createHash("sha256").update(bytes).digest("hex") })
+      .set({ parts: 0, state: bytes, checksum: createHash("sha256").update(bytes).digest("hex") })
       .where("id", "=", older.id)
       .execute();
     messages.length = 0;

@@ -74,6 +74,7 @@ export interface Database {
   projections: ProjectionsTable;
   view_changes: ViewChangesTable;
   state_snapshots: StateSnapshotsTable;
+  state_snapshot_parts: StateSnapshotPartsTable;
   log_meta: LogMetaTable;
   api_tokens: ApiTokensTable;
 }
@@ -92,4 +93,14 @@ export interface StateSnapshotsTable {
   byte_size: number;
   checksum: string;
   state: Uint8Array;
+  /** 0: the bytes are in `state`; n: in `state_snapshot_parts` 0 … n-1. */
+  parts: ColumnType<number, number | undefined, number>;
+  /** False while a streamed write is under way (or was cut short): never read. */
+  complete: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface StateSnapshotPartsTable {
+  snapshot_id: ColumnType<string | number, string | number, never>;
+  part: number;
+  bytes: Uint8Array;
 }

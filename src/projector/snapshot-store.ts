@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
-import { performance } from "node:perf_hooks";
 import { Readable } from "node:stream";
-import { finished } from "node:stream/promises";
-import { createGunzip, createGzip } from "node:zlib";
+import { createGunzip } from "node:zlib";
 import { type Kysely, sql } from "kysely";
 import type { Database } from "../db/schema.js";
-import type { OpenSnapshot, StateCodec } from "../domain/state-codec.js";
+import type { StateCodec } from "../domain/state-codec.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import type { Folded } from "./fold-log.js";
+import { type EncodeOptions, encodeSnapshotInto, type SnapshotInProgress } from "./snapshot-encoder.js";
+
+export type { SnapshotInProgress } from "./snapshot-encoder.js";
 
 /** Snapshots kept per kind: the newest for starts, older ones for knowledge points further back. */
 export const SNAPSHOTS_KEPT = 3;
@@ -32,131 +33,185 @@ export interface EncodedSnapshot {
   readonly textBytes: number;
 }
 
-/** How long the encoder runs before it lets the event loop serve others (HTTP, the other runners). */
-const SLICE_MS = 10;
 /**
- * The share of the event loop the encoder takes while it runs: after each slice it rests three times as long.
- * A snapshot is background work; at a million events its serialization is seconds of CPU, and at full speed
- * it (and the gzip threads it feeds, and the garbage it makes) held the live fold back for seconds.
- */
-const DUTY_CYCLE = 0.25;
-
-/**
- * What the owner of a state does while a snapshot of it is encoded and its fold goes on: `touch` each event
- * before folding it into that state (a no-op once `produced`).
- */
-export type SnapshotInProgress = Pick<OpenSnapshot, "touch" | "produced">;
-
-/**
- * Encodes a folded state into gzipped JSON lines, a slice at a time, the gzip work on the libuv pool. The
- * fold mutates its state in place, so the caller (the runner that owns the state) must not fold until
- * `onStateReleased`; with a codec that can take copy-on-write snapshots (`beginSnapshot`) that is at once,
- * and the caller then touches each event it folds meanwhile (`SnapshotInProgress`); otherwise it is once
- * every record is produced.
+ * Encodes a state into one buffer (tests, tools): `writeSnapshot` then stores it as the projector's writer
+ * does, a part at a time.
  */
 export async function encodeSnapshot<S>(
   codec: StateCodec<S>,
   folded: Folded<S>,
   onStateReleased?: (inProgress: SnapshotInProgress | undefined) => void,
-  /** How long a slice runs (tests make it 0 to interleave a fold with every record); its share of the loop. */
-  options: { sliceMs?: number; dutyCycle?: number } = {},
+  options: EncodeOptions = {},
 ): Promise<EncodedSnapshot> {
   // Taken now: the caller may move on once the state is released.
   const { cursor, events } = folded;
-  const sliceMs = options.sliceMs ?? SLICE_MS;
-  const duty = options.dutyCycle ?? DUTY_CYCLE;
-  // Level 1: a third of level 6's CPU for ≈ 15% more bytes (91 → 104 MiB at 1M); a snapshot is written far more often than read.
-  const gzip = createGzip({ level: 1 });
-  const rest = async (worked: number) => {
-    const ms = (worked * (1 - duty)) / duty;
-    await new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
-  };
   const chunks: Buffer[] = [];
-  gzip.on("data", (chunk: Buffer) => chunks.push(chunk));
-  const done = finished(gzip);
-  let textBytes = 0;
-  let lines: string[] = [];
-  const flush = () => {
-    const text = lines.join("");
-    textBytes += Buffer.byteLength(text);
-    gzip.write(text);
-    lines = [];
+  const { textBytes } = await encodeSnapshotInto(
+    codec,
+    folded,
+    (chunk) => {
+      chunks.push(chunk);
+    },
+    onStateReleased,
+    options,
+  );
+  const bytes = Buffer.concat(chunks);
+  return { kind: codec.kind, modelVersion: codec.modelVersion, cursor, events, bytes, textBytes };
+}
+
+/** Bytes per part: an insert of 4 MiB is a transaction of tens of milliseconds. */
+const PART_BYTES = 4 * 1024 * 1024;
+
+type SnapshotHeader = Pick<EncodedSnapshot, "kind" | "modelVersion" | "cursor" | "events">;
+
+/**
+ * Stores a snapshot a part at a time as its bytes come, each part its own short transaction: one insert of a
+ * whole state held a transaction id for seconds, and every reader of the log waits behind the oldest one
+ * running (`read-all.ts`). The row is `complete` (listed and read) only once every part is in; then all but the
+ * newest few of its kind go (every other version's too, and older writes left incomplete by a stopped process).
+ */
+function openSnapshotWrite(db: Kysely<Database>, header: SnapshotHeader, partBytes = PART_BYTES) {
+  const hash = createHash("sha256");
+  let id: string | number | undefined;
+  let parts = 0;
+  let size = 0;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const writePart = async () => {
+    if (pendingBytes === 0) return;
+    const bytes = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    id ??= (
+      await db
+        .insertInto("state_snapshots")
+        .values({
+          kind: header.kind,
+          model_version: header.modelVersion,
+          cursor_xid: header.cursor.xid,
+          cursor_position: header.cursor.position,
+          events: header.events,
+          byte_size: 0,
+          checksum: "",
+          state: new Uint8Array(0),
+          complete: false,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow()
+    ).id;
+    await db.insertInto("state_snapshot_parts").values({ snapshot_id: id, part: parts, bytes }).execute();
+    parts += 1;
   };
-  let records: Iterable<unknown>;
-  if (codec.beginSnapshot) {
-    // Copy-on-write: the small parts are taken now, each deal as the iteration reaches it, or before the
-    // fold changes it. The fold goes on at once (the first slice waits for the next turn), between slices.
-    const open = codec.beginSnapshot(folded.state);
-    records = open.records;
-    onStateReleased?.(open);
-    await new Promise((resolve) => setImmediate(resolve));
-  } else {
-    // One synchronous pass (the fold waits), then the state is released: the records are fresh tuples
-    // holding only values the fold never changes in place (it replaces a corrected fact's data, it does not
-    // edit it), so the fold can go on while they are serialized.
-    records = [...codec.encode(folded.state)];
-    onStateReleased?.(undefined);
-  }
-  let sliceStart = performance.now();
-  for (const record of records) {
-    lines.push(`${JSON.stringify(record)}\n`);
-    if (lines.length >= 1000) flush();
-    // The clock at every record: producing one (a deal's tuples) costs far more than reading it.
-    const worked = performance.now() - sliceStart;
-    if (worked >= sliceMs) {
-      flush();
-      await rest(worked);
-      sliceStart = performance.now();
-    }
-  }
-  if (Array.isArray(records)) records.length = 0;
-  flush();
-  gzip.end();
-  await done;
   return {
-    kind: codec.kind,
-    modelVersion: codec.modelVersion,
-    cursor,
-    events,
-    bytes: Buffer.concat(chunks),
-    textBytes,
+    async write(chunk: Buffer) {
+      hash.update(chunk);
+      size += chunk.length;
+      for (let from = 0; from < chunk.length; ) {
+        const take = chunk.subarray(from, from + partBytes - pendingBytes);
+        pending.push(take);
+        pendingBytes += take.length;
+        from += take.length;
+        if (pendingBytes >= partBytes) await writePart();
+      }
+    },
+    async end(): Promise<SnapshotInfo> {
+      await writePart();
+      if (id === undefined) throw new Error("snapshot: no bytes");
+      const written = await db
+        .updateTable("state_snapshots")
+        .set({ parts, byte_size: size, checksum: hash.digest("hex"), complete: true })
+        .where("id", "=", id as never)
+        .executeTakeFirst();
+      if (Number(written.numUpdatedRows) !== 1) throw new Error("snapshot: removed while it was written");
+      await pruneSnapshots(db, header);
+      return { id: Number(id), cursor: header.cursor, events: header.events, byteSize: size };
+    },
+    /** A write given up: its row and parts go. */
+    async abandon() {
+      if (id !== undefined)
+        await db
+          .deleteFrom("state_snapshots")
+          .where("id", "=", id as never)
+          .execute();
+    },
   };
 }
 
-/** Inserts a snapshot, then drops all but the newest few of its kind (and every other version's). */
-export async function writeSnapshot(db: Kysely<Database>, snapshot: EncodedSnapshot): Promise<SnapshotInfo> {
-  const bytes = snapshot.bytes;
-  const checksum = createHash("sha256").update(bytes).digest("hex");
-  const row = await db
-    .insertInto("state_snapshots")
-    .values({
-      kind: snapshot.kind,
-      model_version: snapshot.modelVersion,
-      cursor_xid: snapshot.cursor.xid,
-      cursor_position: snapshot.cursor.position,
-      events: snapshot.events,
-      byte_size: bytes.length,
-      checksum,
-      state: bytes,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+/**
+ * Drops all but the newest few complete snapshots of a kind and version, every snapshot of its other
+ * versions, and incomplete ones not newer than `header` (a write a stopped process left; a newer one may be
+ * under way in another process).
+ */
+async function pruneSnapshots(db: Kysely<Database>, header: SnapshotHeader) {
   await db
     .deleteFrom("state_snapshots")
-    .where("kind", "=", snapshot.kind)
+    .where("kind", "=", header.kind)
+    .where((eb) =>
+      eb.or([
+        eb("complete", "=", true),
+        eb("model_version", "!=", header.modelVersion),
+        eb("events", "<=", header.events),
+      ]),
+    )
     .where(
       "id",
       "not in",
       db
         .selectFrom("state_snapshots")
         .select("id")
-        .where("kind", "=", snapshot.kind)
-        .where("model_version", "=", snapshot.modelVersion)
+        .where("kind", "=", header.kind)
+        .where("model_version", "=", header.modelVersion)
+        .where("complete", "=", true)
         .orderBy("events", "desc")
         .limit(SNAPSHOTS_KEPT),
     )
     .execute();
-  return { id: Number(row.id), cursor: snapshot.cursor, events: snapshot.events, byteSize: bytes.length };
+}
+
+/** Stores an encoded snapshot (a part at a time, as the projector's writer does; `partBytes`: tests). */
+export async function writeSnapshot(
+  db: Kysely<Database>,
+  snapshot: EncodedSnapshot,
+  options: { partBytes?: number } = {},
+): Promise<SnapshotInfo> {
+  const write = openSnapshotWrite(db, snapshot, options.partBytes);
+  try {
+    for (let from = 0; from < snapshot.bytes.length; from += PART_BYTES)
+      await write.write(snapshot.bytes.subarray(from, from + PART_BYTES));
+    return await write.end();
+  } catch (error) {
+    await write.abandon().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Encodes a folded state and stores it as it is compressed (`encodeSnapshotInto`, `openSnapshotWrite`):
+ * neither the text nor the compressed bytes are ever held whole. Holding 100 MB of compressed output until
+ * the end made V8 start marking the whole heap ("external memory pressure") twice per snapshot at 1M, seconds
+ * of main-thread work the live fold waited behind.
+ */
+export async function encodeAndWriteSnapshot<S>(
+  db: Kysely<Database>,
+  codec: StateCodec<S>,
+  folded: Folded<S>,
+  onStateReleased?: (inProgress: SnapshotInProgress | undefined) => void,
+  options: EncodeOptions & { partBytes?: number } = {},
+): Promise<SnapshotInfo> {
+  const header = {
+    kind: codec.kind,
+    modelVersion: codec.modelVersion,
+    cursor: folded.cursor,
+    events: folded.events,
+  };
+  const write = openSnapshotWrite(db, header, options.partBytes);
+  try {
+    await encodeSnapshotInto(codec, folded, (chunk) => write.write(chunk), onStateReleased, options);
+    return await write.end();
+  } catch (error) {
+    await write.abandon().catch(() => {});
+    throw error;
+  }
 }
 
 /** The snapshots of a codec's kind and version, newest first (bytes not read). */
@@ -169,6 +224,7 @@ export async function listSnapshots(
     .select(["id", "cursor_position", "events", "byte_size", sql<string>`cursor_xid::text`.as("cursor_xid")])
     .where("kind", "=", codec.kind)
     .where("model_version", "=", codec.modelVersion)
+    .where("complete", "=", true)
     .orderBy("events", "desc")
     .execute();
   return rows.map((row) => ({
@@ -226,25 +282,53 @@ async function readSnapshotRecords(
 ): Promise<unknown[] | undefined> {
   const head = await db
     .selectFrom("state_snapshots")
-    .select(["checksum", sql<number>`octet_length(state)`.as("size")])
+    .select(["checksum", "parts", sql<number>`octet_length(state)`.as("size")])
     .where("id", "=", id as never)
     .executeTakeFirst();
   if (!head) return undefined;
   const hash = createHash("sha256");
   let pruned = false;
+  const headGone = async () =>
+    !(await db
+      .selectFrom("state_snapshots")
+      .select("id")
+      .where("id", "=", id as never)
+      .executeTakeFirst());
+  // Parts (as the projector writes them), or slices of `state` (snapshots written before parts).
+  const read =
+    head.parts > 0
+      ? async (index: number) =>
+          (
+            await db
+              .selectFrom("state_snapshot_parts")
+              .select("bytes")
+              .where("snapshot_id", "=", id as never)
+              .where("part", "=", index)
+              .executeTakeFirst()
+          )?.bytes as Buffer | undefined
+      : async (index: number) =>
+          (
+            await db
+              .selectFrom("state_snapshots")
+              .select(
+                sql<Buffer>`substring(state from ${index * chunkBytes + 1} for ${chunkBytes})`.as("part"),
+              )
+              .where("id", "=", id as never)
+              .executeTakeFirst()
+          )?.part;
+  const count = head.parts > 0 ? head.parts : Math.ceil(head.size / chunkBytes);
   const slices = async function* () {
-    for (let from = 0; from < head.size; from += chunkBytes) {
-      const part = await db
-        .selectFrom("state_snapshots")
-        .select(sql<Buffer>`substring(state from ${from + 1} for ${chunkBytes})`.as("part"))
-        .where("id", "=", id as never)
-        .executeTakeFirst();
-      if (!part) {
-        pruned = true;
-        return;
+    for (let index = 0; index < count; index++) {
+      const bytes = await read(index);
+      if (!bytes) {
+        if (await headGone()) {
+          pruned = true;
+          return;
+        }
+        throw new Error(`part ${index} of ${count} missing`);
       }
-      hash.update(part.part);
-      yield part.part;
+      hash.update(bytes);
+      yield bytes;
     }
   };
   const source = slices();

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import type { StateCodec } from "../domain/state-codec.js";
 import type { Folded } from "./fold-log.js";
-import { encodeSnapshot, listSnapshots, type SnapshotInProgress, writeSnapshot } from "./snapshot-store.js";
+import { encodeAndWriteSnapshot, listSnapshots, type SnapshotInProgress } from "./snapshot-store.js";
 
 /** When the projector saves a state: after this many events or minutes since the last one (0: never). */
 export interface SnapshotPolicy {
@@ -93,23 +93,20 @@ export function createSnapshotWriter(
       current.events = folded.events;
       current.at = started;
       // Claimed before the first await: another runner of the same kind offering meanwhile skips.
-      let encodeMs = 0;
       let released: (inProgress: SnapshotInProgress | undefined) => void = () => {};
       const stateReleased = new Promise<SnapshotInProgress | undefined>((resolve) => {
         released = resolve;
       });
       let heldMs = 0;
-      const encoding = encodeSnapshot(codec, folded, (inProgress) => {
+      const writing = encodeAndWriteSnapshot(db, codec, folded, (inProgress) => {
         heldMs = now() - started;
         released(inProgress);
       });
       current.writing = track(
-        encoding
-          .then(async (snapshot) => {
-            encodeMs = now() - started;
-            const info = await writeSnapshot(db, snapshot);
+        writing
+          .then((info) => {
             log(
-              `snapshot of ${codec.kind} at ${info.events} events: ${info.byteSize} bytes (fold held ${heldMs} ms, encoded in ${encodeMs} ms, written in ${now() - started - encodeMs} ms)`,
+              `snapshot of ${codec.kind} at ${info.events} events: ${info.byteSize} bytes (fold held ${heldMs} ms, encoded and written in ${now() - started} ms)`,
             );
           })
           .catch((error: unknown) => {
@@ -124,7 +121,7 @@ export function createSnapshotWriter(
       );
       // The caller folds again once its state is released; the rest of the encoding, compression and the
       // write go on in the background.
-      return Promise.race([stateReleased, encoding.then(() => undefined).catch(() => undefined)]);
+      return Promise.race([stateReleased, writing.then(() => undefined).catch(() => undefined)]);
     },
     async flush() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
