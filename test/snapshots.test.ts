@@ -100,6 +100,16 @@ const startProjector = (messages: string[], everyEvents: number) =>
     snapshots: { everyEvents, everyMinutes: 0 },
   });
 
+/** A fold of the views' state over the log's first `count` events, as a snapshot takes it. */
+async function domainFoldsOfLog(): Promise<(count: number) => Folded<DomainState>> {
+  const events = await readLog();
+  return (count) => ({
+    state: foldScratch(PROJECTIONS[0], events.slice(0, count)),
+    cursor: events[count - 1]!.at,
+    events: count,
+  });
+}
+
 describe("state snapshots", () => {
   it("the projector writes them at intervals; a restarted runner resumes from one and its rows stay those of a full fold", async () => {
     await appendSynthetic(200);
@@ -331,12 +341,7 @@ describe("state snapshots", () => {
   it("a write cut short is never read, and goes when a later snapshot of its kind is written", async () => {
     const kind = `domain-cut-${randomUUID().slice(0, 8)}`;
     const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
-    const events = await readLog();
-    const folded = (count: number): Folded<DomainState> => ({
-      state: foldScratch(PROJECTIONS[0], events.slice(0, count)),
-      cursor: events[count - 1]!.at,
-      events: count,
-    });
+    const folded = await domainFoldsOfLog();
     const done = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(100)));
     const cut = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(150)), {
       partBytes: 500,
@@ -375,12 +380,7 @@ describe("state snapshots", () => {
   it("a corrupt snapshot (bytes that do not match the checksum, or that do not decode) is logged and skipped", async () => {
     const kind = `domain-corrupt-${randomUUID().slice(0, 8)}`;
     const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
-    const events = await readLog();
-    const folded = (count: number): Folded<DomainState> => ({
-      state: foldScratch(PROJECTIONS[0], events.slice(0, count)),
-      cursor: events[count - 1]!.at,
-      events: count,
-    });
+    const folded = await domainFoldsOfLog();
     const older = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(100)));
     const newer = await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(150)));
     const messages: string[] = [];
