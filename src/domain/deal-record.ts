@@ -10,7 +10,12 @@ import {
 } from "../events/index.js";
 import { dayToIso } from "./dates.js";
 import { type CompiledDeal, compileDeal, type DealRecord, fieldsAt, statusIndexAt } from "./deal-model.js";
-import type { DealExtras, DealRecordsState, SourceData } from "./deal-records-state.js";
+import {
+  type DealExtras,
+  type DealRecordsState,
+  isSourcesText,
+  type SourceData,
+} from "./deal-records-state.js";
 import type { Deal, DealParty } from "./deal-schema.js";
 import { moneyValueUsd } from "./dependencies.js";
 import type { Money, OpeningType } from "./event-types.js";
@@ -133,8 +138,10 @@ export function dealValueUsd(type: OpeningType, fields: Readonly<Record<string, 
 export function dealSources(extras: DealExtras): SourceData[] {
   const seen = new Set<string>();
   const out: SourceData[] = [];
-  for (const list of extras.sources.values()) {
-    for (const source of list) {
+  // Parsed here, per record: the state keeps each event's sources as text (DealExtras.sources).
+  for (const text of extras.sources) {
+    if (!isSourcesText(text)) continue;
+    for (const source of JSON.parse(text) as SourceData[]) {
       const key = typeof source.url === "string" ? `u:${source.url}` : `j:${JSON.stringify(source)}`;
       if (seen.has(key)) continue;
       seen.add(key);

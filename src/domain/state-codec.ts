@@ -4,11 +4,11 @@
  * projector writes as gzipped JSON lines. Records, not one document: the projector can pause between them
  * (the event loop stays free while a large state is encoded) and never holds the state as one string.
  *
- * Caches (`memo`, `lastRecorded`, each deal's `compiled`, each record's row cache) are left out: they are
- * pure functions of what is kept, and rebuilt on demand.
+ * Caches (`memo`, `lastRecorded`, each deal's `compiled`) are left out: they are pure functions of what is
+ * kept, and rebuilt on demand.
  */
 import type { DealFact, DealRecord } from "./deal-model.js";
-import type { DealExtras, DealRecordsState, SourceData } from "./deal-records-state.js";
+import type { DealExtras, DealRecordsState } from "./deal-records-state.js";
 import { applyDealRecordEvent } from "./deal-records-state.js";
 import type { OpeningType, RecordedEvent, StackLayer } from "./event-types.js";
 import { applyEvent, type CompanyRecord, createDomainState, type DomainState } from "./state.js";
@@ -283,18 +283,22 @@ const extrasRecord = (dealId: string, e: DealExtras): ["x", ...ExtrasTuple] => [
   "x",
   dealId,
   e.opening,
-  [...e.sources].map(([id, list]): [string, SourceData[]] => [id, [...list]]),
+  // Copied: a long list is appended to in place (encode's records are fresh). Its texts are strings.
+  [...e.sources],
   e.events,
   e.lastRecordedAt,
-  // Copied: a later correction of the same event pushes onto the list (encode's records are fresh).
-  [...e.correctedBy].map(([id, list]): [string, string[]] => [id, [...list]]),
+  // Copied: a later correction of the same event pushes onto the list.
+  e.correctedBy === undefined
+    ? []
+    : [...e.correctedBy].map(([id, list]): [string, string[]] => [id, [...list]]),
   e.version,
 ];
 
 type ExtrasTuple = [
   dealId: string,
   opening: Record<string, unknown>,
-  sources: [string, SourceData[]][],
+  /** DealExtras.sources: ids and sources texts, kept as strings (nothing parsed to write or to read them). */
+  sources: string[],
   events: number,
   lastRecordedAt: string,
   correctedBy: [string, string[]][],
@@ -304,7 +308,8 @@ type ExtrasTuple = [
 /** The deal records' state: the domain state's records, then ["n", namesVersion] and ["x", extras…]. */
 export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   kind: "deal-records",
-  modelVersion: 1,
+  // 2: DealExtras.sources as ids and JSON texts, correctedBy only when there is one, no row cache.
+  modelVersion: 2,
   apply: applyDealRecordEvent,
   // applyDealRecordEvent applies every event to `domain` with applyEvent first.
   contains: [{ codec: DOMAIN_STATE_CODEC as StateCodec<never>, select: (state) => state.domain }],
@@ -328,12 +333,13 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
         "x",
         ...ExtrasTuple,
       ];
+      const corrections = array<[string, string[]]>(correctedBy, "corrections");
       extras.set(dealId, {
         opening,
-        sources: new Map(array<[string, SourceData[]]>(sources, "sources")),
+        sources: array<string>(sources, "sources"),
         events,
         lastRecordedAt,
-        correctedBy: new Map(array<[string, string[]]>(correctedBy, "corrections")),
+        correctedBy: corrections.length === 0 ? undefined : new Map(corrections),
         version,
       });
     });
