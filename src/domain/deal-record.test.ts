@@ -260,7 +260,7 @@ describe("the deal record: parties, text and bookkeeping", () => {
     const second = log.add("DealStatusChanged", {
       dealId: "x",
       status: "cancelled",
-      sources: [{ url: "https://two.example/" }, { title: "Two \"quoted\" Σ" }],
+      sources: [{ url: "https://two.example/" }, { title: 'Two "quoted" Σ' }],
     });
     log.add("DealEnded", { dealId: "x", sources: [{ url: "https://three.example/" }] });
     const sources = (count?: number) => record(log, "x", "2100-01-01", count).sources;
