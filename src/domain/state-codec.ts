@@ -9,7 +9,7 @@
  */
 import type { DealFact, DealRecord } from "./deal-model.js";
 import type { DealExtras, DealRecordsState } from "./deal-records-state.js";
-import { applyDealRecordEvent } from "./deal-records-state.js";
+import { applyDealRecordEvent, isSourcesText } from "./deal-records-state.js";
 import type { OpeningType, RecordedEvent, StackLayer } from "./event-types.js";
 import { applyEvent, type CompanyRecord, createDomainState, type DomainState } from "./state.js";
 
@@ -128,10 +128,13 @@ export function* encodeDomainState(state: DomainState): Generator<DomainRecord> 
   for (const [id, set] of state.dealsByCompany) yield ["b", id, [...set]];
 }
 
-/** Reads the domain records; other records (another state's, sharing the stream) go to `other`. */
+/**
+ * Reads the domain records; other records (another state's, sharing the stream) go to `other`, with the
+ * state read so far.
+ */
 export function decodeDomainState(
   records: Iterable<unknown>,
-  other?: (record: unknown[]) => void,
+  other?: (record: unknown[], state: DomainState) => void,
 ): DomainState {
   const state = createDomainState();
   let header = false;
@@ -182,7 +185,7 @@ export function decodeDomainState(
         break;
       default:
         if (!other) throw new Error(`malformed snapshot: unknown record ${String(record[0])}`);
-        other(record);
+        other(record, state);
     }
   }
   if (!header) throw new Error("malformed snapshot: no header");
@@ -294,6 +297,24 @@ const extrasRecord = (dealId: string, e: DealExtras): ["x", ...ExtrasTuple] => [
   e.version,
 ];
 
+/**
+ * The list with each id of one of the deal's facts replaced by the fact's own string, so that, as in the
+ * fold, the heap holds one copy of it (the "d" records come first).
+ */
+function sharingIds(list: string[], deal: DealRecord | undefined): string[] {
+  if (deal === undefined) return list;
+  const facts = [deal.opening, ...deal.statusChanges, ...deal.amendments, ...deal.ends];
+  // A hot deal's thousands of facts: found through a map, not by a scan for each id.
+  const byId = facts.length > 16 ? new Map(facts.map((f) => [f.eventId, f.eventId])) : undefined;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as string;
+    if (isSourcesText(entry)) continue;
+    const id = byId === undefined ? facts.find((f) => f.eventId === entry)?.eventId : byId.get(entry);
+    if (id !== undefined) list[i] = id;
+  }
+  return list;
+}
+
 type ExtrasTuple = [
   dealId: string,
   opening: Record<string, unknown>,
@@ -323,7 +344,7 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   decode(records) {
     const extras = new Map<string, DealExtras>();
     let namesVersion: number | undefined;
-    const domain = decodeDomainState(records, (record) => {
+    const domain = decodeDomainState(records, (record, read) => {
       if (record[0] === "n" && typeof record[1] === "number") {
         namesVersion = record[1];
         return;
@@ -336,7 +357,7 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
       const corrections = array<[string, string[]]>(correctedBy, "corrections");
       extras.set(dealId, {
         opening,
-        sources: array<string>(sources, "sources"),
+        sources: sharingIds(array<string>(sources, "sources"), read.deals.get(dealId)),
         events,
         lastRecordedAt,
         correctedBy: corrections.length === 0 ? undefined : new Map(corrections),
