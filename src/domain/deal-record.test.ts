@@ -310,6 +310,38 @@ describe("the deal record: parties, text and bookkeeping", () => {
     expect(record(log, "x", "2100-01-01")).toMatchObject({ summary: "s", events: 8 });
   });
 
+  it("keeps every source once past the few it compares one by one", () => {
+    const log = withCompanies("a", "b");
+    const url = (i: number) => ({ url: `https://s${i}.example/` });
+    log.add("LicenseDealReported", {
+      dealId: "x",
+      status: "announced",
+      sources: [url(1), { title: "T" }, url(1), { title: "T", publisher: "P" }, url(2)],
+      licensee: "a",
+      licensor: "b",
+    });
+    log.add("DealStatusChanged", {
+      dealId: "x",
+      status: "completed",
+      sources: [url(3), url(4), url(5), url(6), url(7), { title: "T" }, url(2), url(8), url(9)],
+    });
+    log.add("DealEnded", { dealId: "x", sources: [url(9), { title: "T", publisher: "P" }, { title: "U" }] });
+    expect(record(log, "x", "2100-01-01").sources).toEqual([
+      url(1),
+      { title: "T" },
+      { title: "T", publisher: "P" },
+      url(2),
+      url(3),
+      url(4),
+      url(5),
+      url(6),
+      url(7),
+      url(8),
+      url(9),
+      { title: "U" },
+    ]);
+  });
+
   it("counts an undated deal from the UTC day it was recorded", () => {
     const log = withCompanies("a", "b");
     log.add(
