@@ -17,7 +17,7 @@ export interface DealExtras {
    * Each known event's id in log order, followed by the JSON text of its sources as corrected when it has
    * any (`[id, text, id, id, text, …]`; see `isSourcesText`). Text, not objects: 200k deals' sources as
    * parsed objects are millions of small objects the old generation must mark; a record parses them.
-   * Replaced, never edited, while short (see `appendSources`): a snapshot may share it then.
+   * Replaced while short, appended to in place once long (see `appendSources`).
    */
   sources: readonly string[];
   /** Events of the deal folded (corrections and the retraction included). */
@@ -84,10 +84,10 @@ function appendSources(extras: DealExtras, eventId: string, text: string | undef
 }
 
 /** Replaces the sources of a known event of the deal (a correction's `changes.sources`); a copy, as above. */
-function replaceSources(extras: DealExtras, eventId: string, text: string | undefined): void {
+function replaceSources(extras: DealExtras, eventId: unknown, text: string | undefined): void {
   const list = extras.sources;
-  // Only an id can equal it: a text is a JSON array.
-  const at = list.indexOf(eventId);
+  // Only an id may be found: a text is a JSON array, and an id is not (isSourcesText).
+  const at = typeof eventId === "string" && !isSourcesText(eventId) ? list.indexOf(eventId) : -1;
   if (at < 0) return;
   const next = list[at + 1];
   const rest = list.slice(at + 1 + (next !== undefined && isSourcesText(next) ? 1 : 0));
@@ -132,7 +132,9 @@ export function applyDealRecordEvent(state: DealRecordsState, event: RecordedEve
     const list = extras.correctedBy.get(target);
     if (list === undefined) extras.correctedBy.set(target, [event.eventId]);
     else list.push(event.eventId);
-    if (Array.isArray(changes.sources)) replaceSources(extras, target, sourcesText(changes.sources));
+    if (Array.isArray(changes.sources)) {
+      replaceSources(extras, data.correctsEventId, sourcesText(changes.sources));
+    }
     const deal = state.domain.deals.get(dealId);
     if (deal !== undefined && deal.opening.eventId === target) {
       const merged: Record<string, unknown> = { ...extras.opening };
