@@ -57,6 +57,6 @@ export function dealHistory<E extends HistoryInput>(
     ...event,
     effectiveDate: dayToIso(effective),
     inForce,
-    correctedBy: [...(extras?.correctedBy.get(event.id) ?? [])],
+    correctedBy: [...(extras?.correctedBy?.get(event.id) ?? [])],
   }));
 }

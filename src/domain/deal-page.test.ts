@@ -65,8 +65,12 @@ const money = fc.record(
   { requiredKeys: ["usd"] },
 );
 const company = fc.constantFrom(...COMPANIES);
+// Titles whose JSON text differs from them: escaped characters, and a Σ that is final only in the text.
 const source = fc.record(
-  { url: fc.constantFrom("u1", "u2"), title: fc.constantFrom("Alpha news", "Σ deal", "beta") },
+  {
+    url: fc.constantFrom("u1", "u2"),
+    title: fc.constantFrom("Alpha news", "Σ deal", "beta", 'Say "hi" \\ now', "x\nΣ"),
+  },
   { requiredKeys: [] },
 );
 const fields = fc.record(
@@ -226,7 +230,10 @@ const filters: fc.Arbitrary<DealFilters> = fc
     fromDay: rarely(fc.constantFrom(...["2019-01-01", "2020-04-01"].map(isoToDay))),
     toDay: rarely(fc.constantFrom(...["2020-06-30", "2021-12-31"].map(isoToDay))),
     q: rarely(
-      fc.constantFrom("a", "alpha", "σ", "ς", "οδος", "ος\u001f", "a\u001fg", "i̇", "u", "edge", "ño"),
+      fc.constantFrom(
+        ...["a", "alpha", "σ", "ς", "οδος", "ος\u001f", "a\u001fg", "i̇", "u", "edge", "ño"],
+        ...['"hi"', "\\", "x\nσ", "say"],
+      ),
     ),
     minValueUsd: rarely(fc.constantFrom(0, 1, 1.001, 3e9)),
   })

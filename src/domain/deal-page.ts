@@ -8,7 +8,12 @@ import { dayToIso } from "./dates.js";
 import { type DealFilters, type DealSort, dealSearchText, dealSortKey } from "./deal-list.js";
 import { type CompiledDeal, compileDeal, type DealRecord, fieldAt, statusIndexAt } from "./deal-model.js";
 import { dealLayer, dealParties, dealRecordAt, dealSources, dealValueUsd, someParty } from "./deal-record.js";
-import type { DealExtras, DealRecordsState } from "./deal-records-state.js";
+import {
+  type DealExtras,
+  type DealRecordsState,
+  isSourcesText,
+  type SourceData,
+} from "./deal-records-state.js";
 import type { Deal } from "./deal-schema.js";
 import { roundHalfEven3 } from "./rounding.js";
 
@@ -110,9 +115,34 @@ function searchMatches(
     const value = fieldAt(deal, c, day, key);
     if (typeof value === "string" && value.toLowerCase().includes(q)) return true;
   }
+  return sourceTitleMatches(extras, q);
+}
+
+/**
+ * Whether `q` has a character whose text in JSON is not itself (`"`, `\`, controls, lone surrogates:
+ * JSON.stringify escapes them) or whose lower case depends on what follows (σ, ς: Σ's final form). A `q`
+ * without any of them that is in a lower-cased title is also in its event's lower-cased sources text.
+ */
+function notInTextAsIs(q: string): boolean {
+  for (let i = 0; i < q.length; i++) {
+    const code = q.charCodeAt(i);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || code === 0x3c2 || code === 0x3c3) return true;
+    if (code >= 0xd800 && code <= 0xdfff) return true;
+  }
+  return false;
+}
+
+/** Whether a source title of the record holds `q` (the first source of each URL only). */
+function sourceTitleMatches(extras: DealExtras, q: string): boolean {
+  const sources = extras.sources;
+  // Most deals hold `q` in none of their sources' texts, so in no title: then nothing need be parsed.
+  if (!notInTextAsIs(q) && !sources.some((e) => isSourcesText(e) && e.toLowerCase().includes(q))) {
+    return false;
+  }
   let urls: string[] | undefined;
-  for (const list of extras.sources.values()) {
-    for (const source of list) {
+  for (const text of sources) {
+    if (!isSourcesText(text)) continue;
+    for (const source of JSON.parse(text) as SourceData[]) {
       const url = source.url;
       if (typeof url === "string") {
         if (urls?.includes(url)) continue;

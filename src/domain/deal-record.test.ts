@@ -247,6 +247,101 @@ describe("the deal record: parties, text and bookkeeping", () => {
     expect(x.lastRecordedAt).toBe("2030-01-01T12:00:00Z");
   });
 
+  it("takes a correction's sources in place of its target's, in the target's place; not for an unknown event", () => {
+    const log = withCompanies("a", "b");
+    const opening = log.add("LicenseDealReported", {
+      dealId: "x",
+      status: "announced",
+      sources: [{ url: "https://one.example/", title: "One" }],
+      licensee: "a",
+      licensor: "b",
+    });
+    const bare = log.status("x", "completed");
+    const second = log.add("DealStatusChanged", {
+      dealId: "x",
+      status: "cancelled",
+      sources: [{ url: "https://two.example/" }, { title: 'Two "quoted" Σ' }],
+    });
+    log.add("DealEnded", { dealId: "x", sources: [{ url: "https://three.example/" }] });
+    const sources = (count?: number) => record(log, "x", "2100-01-01", count).sources;
+    const before = sources();
+    expect(before).toEqual([
+      { url: "https://one.example/", title: "One" },
+      { url: "https://two.example/" },
+      { title: 'Two "quoted" Σ' },
+      { url: "https://three.example/" },
+    ]);
+    // A sourceless event given sources by a correction keeps its place (before the later events' sources);
+    // the correction's own sources come after every earlier event's.
+    log.add("DealCorrected", {
+      dealId: "x",
+      correctsEventId: bare,
+      changes: { sources: [{ url: "https://bare.example/" }, { url: "https://two.example/", title: "Dup" }] },
+      sources: [{ url: "https://own.example/" }, { url: "https://one.example/", title: "Dup" }],
+    });
+    expect(sources()).toEqual([
+      { url: "https://one.example/", title: "One" },
+      { url: "https://bare.example/" },
+      { url: "https://two.example/", title: "Dup" },
+      { title: 'Two "quoted" Σ' },
+      { url: "https://three.example/" },
+      { url: "https://own.example/" },
+    ]);
+    const n = log.events.length;
+    // Sources emptied; then an unknown event (another deal's) corrected: ignored.
+    log.correct("x", second, { sources: [] });
+    log.correct("x", log.correct("y", "nope", {}), { sources: [{ url: "https://never.example/" }] });
+    log.correct("x", opening, { sources: [{ title: "Replaced" }], summary: "s" });
+    expect(sources(n + 1).map((s) => s.url ?? s.title)).toEqual([
+      "https://one.example/",
+      "https://bare.example/",
+      "https://two.example/",
+      "https://three.example/",
+      "https://own.example/",
+    ]);
+    expect(sources().map((s) => s.url ?? s.title)).toEqual([
+      "Replaced",
+      "https://bare.example/",
+      "https://two.example/",
+      "https://three.example/",
+      "https://own.example/",
+      "https://one.example/",
+    ]);
+    expect(record(log, "x", "2100-01-01")).toMatchObject({ summary: "s", events: 8 });
+  });
+
+  it("keeps every source once past the few it compares one by one", () => {
+    const log = withCompanies("a", "b");
+    const url = (i: number) => ({ url: `https://s${i}.example/` });
+    log.add("LicenseDealReported", {
+      dealId: "x",
+      status: "announced",
+      sources: [url(1), { title: "T" }, url(1), { title: "T", publisher: "P" }, url(2)],
+      licensee: "a",
+      licensor: "b",
+    });
+    log.add("DealStatusChanged", {
+      dealId: "x",
+      status: "completed",
+      sources: [url(3), url(4), url(5), url(6), url(7), { title: "T" }, url(2), url(8), url(9)],
+    });
+    log.add("DealEnded", { dealId: "x", sources: [url(9), { title: "T", publisher: "P" }, { title: "U" }] });
+    expect(record(log, "x", "2100-01-01").sources).toEqual([
+      url(1),
+      { title: "T" },
+      { title: "T", publisher: "P" },
+      url(2),
+      url(3),
+      url(4),
+      url(5),
+      url(6),
+      url(7),
+      url(8),
+      url(9),
+      { title: "U" },
+    ]);
+  });
+
   it("counts an undated deal from the UTC day it was recorded", () => {
     const log = withCompanies("a", "b");
     log.add(

@@ -10,7 +10,12 @@ import {
 } from "../events/index.js";
 import { dayToIso } from "./dates.js";
 import { type CompiledDeal, compileDeal, type DealRecord, fieldsAt, statusIndexAt } from "./deal-model.js";
-import type { DealExtras, DealRecordsState, SourceData } from "./deal-records-state.js";
+import {
+  type DealExtras,
+  type DealRecordsState,
+  isSourcesText,
+  type SourceData,
+} from "./deal-records-state.js";
 import type { Deal, DealParty } from "./deal-schema.js";
 import { moneyValueUsd } from "./dependencies.js";
 import type { Money, OpeningType } from "./event-types.js";
@@ -129,16 +134,35 @@ export function dealValueUsd(type: OpeningType, fields: Readonly<Record<string, 
   return sum;
 }
 
+const sourceKey = (s: SourceData) => (typeof s.url === "string" ? `u:${s.url}` : `j:${JSON.stringify(s)}`);
+
+/** Whether two sources have the same `sourceKey`, without making the keys. */
+const sameSource = (a: SourceData, b: SourceData) =>
+  typeof b.url === "string"
+    ? a.url === b.url
+    : typeof a.url !== "string" && JSON.stringify(a) === JSON.stringify(b);
+
+/** Past this many sources kept, a set of keys finds the repeated ones (below it, a scan is cheaper). */
+const SCANNED = 8;
+
 /** Every source of the deal's known events, first occurrence kept (by URL, else by content), in log order. */
 export function dealSources(extras: DealExtras): SourceData[] {
-  const seen = new Set<string>();
   const out: SourceData[] = [];
-  for (const list of extras.sources.values()) {
-    for (const source of list) {
-      const key = typeof source.url === "string" ? `u:${source.url}` : `j:${JSON.stringify(source)}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push(source);
+  let seen: Set<string> | undefined;
+  // Parsed here, per record: the state keeps each event's sources as text (DealExtras.sources).
+  for (const text of extras.sources) {
+    if (!isSourcesText(text)) continue;
+    for (const source of JSON.parse(text) as SourceData[]) {
+      if (seen === undefined) {
+        if (out.some((kept) => sameSource(kept, source))) continue;
+        out.push(source);
+        if (out.length === SCANNED) seen = new Set(out.map(sourceKey));
+      } else {
+        const key = sourceKey(source);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(source);
+      }
     }
   }
   return out;

@@ -4,12 +4,12 @@
  * projector writes as gzipped JSON lines. Records, not one document: the projector can pause between them
  * (the event loop stays free while a large state is encoded) and never holds the state as one string.
  *
- * Caches (`memo`, `lastRecorded`, each deal's `compiled`, each record's row cache) are left out: they are
- * pure functions of what is kept, and rebuilt on demand.
+ * Caches (`memo`, `lastRecorded`, each deal's `compiled`) are left out: they are pure functions of what is
+ * kept, and rebuilt on demand.
  */
 import type { DealFact, DealRecord } from "./deal-model.js";
-import type { DealExtras, DealRecordsState, SourceData } from "./deal-records-state.js";
-import { applyDealRecordEvent } from "./deal-records-state.js";
+import type { DealExtras, DealRecordsState } from "./deal-records-state.js";
+import { applyDealRecordEvent, isSourcesText } from "./deal-records-state.js";
 import type { OpeningType, RecordedEvent, StackLayer } from "./event-types.js";
 import { applyEvent, type CompanyRecord, createDomainState, type DomainState } from "./state.js";
 
@@ -128,10 +128,13 @@ export function* encodeDomainState(state: DomainState): Generator<DomainRecord> 
   for (const [id, set] of state.dealsByCompany) yield ["b", id, [...set]];
 }
 
-/** Reads the domain records; other records (another state's, sharing the stream) go to `other`. */
+/**
+ * Reads the domain records; other records (another state's, sharing the stream) go to `other`, with the
+ * state read so far.
+ */
 export function decodeDomainState(
   records: Iterable<unknown>,
-  other?: (record: unknown[]) => void,
+  other?: (record: unknown[], state: DomainState) => void,
 ): DomainState {
   const state = createDomainState();
   let header = false;
@@ -182,7 +185,7 @@ export function decodeDomainState(
         break;
       default:
         if (!other) throw new Error(`malformed snapshot: unknown record ${String(record[0])}`);
-        other(record);
+        other(record, state);
     }
   }
   if (!header) throw new Error("malformed snapshot: no header");
@@ -283,18 +286,40 @@ const extrasRecord = (dealId: string, e: DealExtras): ["x", ...ExtrasTuple] => [
   "x",
   dealId,
   e.opening,
-  [...e.sources].map(([id, list]): [string, SourceData[]] => [id, [...list]]),
+  // Copied: a long list is appended to in place (encode's records are fresh). Its texts are strings.
+  [...e.sources],
   e.events,
   e.lastRecordedAt,
-  // Copied: a later correction of the same event pushes onto the list (encode's records are fresh).
-  [...e.correctedBy].map(([id, list]): [string, string[]] => [id, [...list]]),
+  // Copied: a later correction of the same event pushes onto the list.
+  e.correctedBy === undefined
+    ? []
+    : [...e.correctedBy].map(([id, list]): [string, string[]] => [id, [...list]]),
   e.version,
 ];
+
+/**
+ * The list with each id of one of the deal's facts replaced by the fact's own string, so that, as in the
+ * fold, the heap holds one copy of it (the "d" records come first).
+ */
+function sharingIds(list: string[], deal: DealRecord | undefined): string[] {
+  if (deal === undefined) return list;
+  const facts = [deal.opening, ...deal.statusChanges, ...deal.amendments, ...deal.ends];
+  // A hot deal's thousands of facts: found through a map, not by a scan for each id.
+  const byId = facts.length > 16 ? new Map(facts.map((f) => [f.eventId, f.eventId])) : undefined;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as string;
+    if (isSourcesText(entry)) continue;
+    const id = byId === undefined ? facts.find((f) => f.eventId === entry)?.eventId : byId.get(entry);
+    if (id !== undefined) list[i] = id;
+  }
+  return list;
+}
 
 type ExtrasTuple = [
   dealId: string,
   opening: Record<string, unknown>,
-  sources: [string, SourceData[]][],
+  /** DealExtras.sources: ids and sources texts, kept as strings (nothing parsed to write or to read them). */
+  sources: string[],
   events: number,
   lastRecordedAt: string,
   correctedBy: [string, string[]][],
@@ -304,7 +329,8 @@ type ExtrasTuple = [
 /** The deal records' state: the domain state's records, then ["n", namesVersion] and ["x", extras…]. */
 export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   kind: "deal-records",
-  modelVersion: 1,
+  // 2: DealExtras.sources as ids and JSON texts, correctedBy only when there is one, no row cache.
+  modelVersion: 2,
   apply: applyDealRecordEvent,
   // applyDealRecordEvent applies every event to `domain` with applyEvent first.
   contains: [{ codec: DOMAIN_STATE_CODEC as StateCodec<never>, select: (state) => state.domain }],
@@ -318,7 +344,7 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   decode(records) {
     const extras = new Map<string, DealExtras>();
     let namesVersion: number | undefined;
-    const domain = decodeDomainState(records, (record) => {
+    const domain = decodeDomainState(records, (record, read) => {
       if (record[0] === "n" && typeof record[1] === "number") {
         namesVersion = record[1];
         return;
@@ -328,12 +354,13 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
         "x",
         ...ExtrasTuple,
       ];
+      const corrections = array<[string, string[]]>(correctedBy, "corrections");
       extras.set(dealId, {
         opening,
-        sources: new Map(array<[string, SourceData[]]>(sources, "sources")),
+        sources: sharingIds(array<string>(sources, "sources"), read.deals.get(dealId)),
         events,
         lastRecordedAt,
-        correctedBy: new Map(array<[string, string[]]>(correctedBy, "corrections")),
+        correctedBy: corrections.length === 0 ? undefined : new Map(corrections),
         version,
       });
     });
