@@ -36,11 +36,20 @@ export type KeptRows = Map<string, KeptRow>;
 
 export const digestOf = (json: string): string => hash("md5", json, "hex");
 
+/**
+ * A string as one flat piece: built by concatenation or JSON.stringify it is a tree of parts (a cons string,
+ * ≈ 1.5× the bytes); reading a character flattens it. For what is kept as long as the row is.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 /** The kept form of one row just computed. */
 export function keptRow(row: StoredRow): KeptRow {
   return row.brief === undefined
-    ? { sortKey: row.sortKey, text: row.json }
-    : { sortKey: row.sortKey, text: row.digest ?? digestOf(row.json), brief: row.brief };
+    ? { sortKey: flat(row.sortKey), text: flat(row.json) }
+    : { sortKey: flat(row.sortKey), text: row.digest ?? digestOf(row.json), brief: flat(row.brief) };
 }
 
 /** The kept form of rows just computed. */
