@@ -164,6 +164,10 @@ export async function runProjectionsBenchmark(
         projectorPeakRssMiB: await projector!.peakRssMiB(),
       };
       const restarts: RestartRun[] = [];
+      // A restart resumes from the newest complete snapshot: the kill must not come before the first one is
+      // written (the end-of-rebuild snapshot, encoded in the background at a quarter of the loop, is still
+      // under way right after the live window; killed then, the restart folds the whole log).
+      await waitForSnapshot(context, scale.events);
       for (let run = 1; run <= scale.rebuilds; run++) {
         await projector!.kill();
         projector = startProjectorProcess(projectorEnv(bench));
@@ -368,9 +372,23 @@ async function halfWay(bench: BenchDatabase): Promise<string> {
 
 async function newestSnapshots(bench: BenchDatabase): Promise<SnapshotInfo[]> {
   const { rows } = await bench.handle.pool!.query<{ kind: string; events: string; byte_size: number }>(
-    `select distinct on (kind) kind, events, byte_size from state_snapshots order by kind, events desc`,
+    `select distinct on (kind) kind, events, byte_size from state_snapshots where complete order by kind, events desc`,
   );
   return rows.map((row) => ({ kind: row.kind, events: Number(row.events), bytes: row.byte_size }));
+}
+
+/** Waits (up to 5 minutes) until a complete snapshot of at least `events` events is stored, and says how long. */
+async function waitForSnapshot(context: Context, events: number): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const newest = await newestSnapshots(context.bench);
+    if (newest.some((snapshot) => snapshot.events >= events)) break;
+    if (performance.now() - started > 300_000) throw new Error(`no snapshot of ${events} events in 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  context.progress.log(
+    `  projections: restart: the first complete snapshot was there ${((performance.now() - started) / 1000).toFixed(1)} s after the live window`,
+  );
 }
 
 export type { LiveLagRun, ViewsRun };

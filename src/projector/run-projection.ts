@@ -48,6 +48,9 @@ export interface RunnerContext {
   readonly snapshots?: SnapshotWriter;
 }
 
+/** Rows a build writes per transaction (a few tens of milliseconds each). */
+const BUILD_ROWS_PER_TRANSACTION = 2000;
+
 export interface Live<S> {
   build: number;
   table: string;
@@ -332,9 +335,19 @@ export async function rebuild<S>(
         : new Map();
   const changes = old ? describeDiff(definition, before, diffRows(before, rows)) : [];
 
+  // The rows, then the indexes, each in short transactions of their own before the swap: every reader of the
+  // log waits behind the oldest transaction running, and one transaction writing 200,000 rows and building
+  // their indexes held the feed and every other projection for ≈ 15 s at 1M. Nobody reads the table before
+  // the swap; a build stopped half-way is retired and its table dropped at the next start.
+  const upserts = [...rows];
+  for (let i = 0; i < upserts.length; i += BUILD_ROWS_PER_TRANSACTION) {
+    const chunk = upserts.slice(i, i + BUILD_ROWS_PER_TRANSACTION);
+    await db
+      .transaction()
+      .execute((trx) => writeDiff(trx, table, { upserts: chunk, deletes: [] }, definition.columns));
+  }
+  await createReadModelIndexes(db, table, definition.columns);
   await db.transaction().execute(async (trx) => {
-    await writeDiff(trx, table, { upserts: [...rows], deletes: [] }, definition.columns);
-    await createReadModelIndexes(trx, table, definition.columns);
     await trx
       .updateTable("projection_builds")
       .set({
