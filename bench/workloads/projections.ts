@@ -383,7 +383,8 @@ async function waitForSnapshot(context: Context, events: number): Promise<void> 
   for (;;) {
     const newest = await newestSnapshots(context.bench);
     if (newest.some((snapshot) => snapshot.events >= events)) break;
-    if (performance.now() - started > 300_000) throw new Error(`no snapshot of ${events} events in 5 minutes`);
+    if (performance.now() - started > 300_000)
+      throw new Error(`no snapshot of ${events} events in 5 minutes`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   context.progress.log(
