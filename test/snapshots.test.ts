@@ -338,6 +338,24 @@ describe("state snapshots", () => {
     expect(left.map((r) => Number(r.id))).toEqual([info.id]);
   });
 
+  it("keeps the newest three and a few spread along the log; a knowledge point far back starts from a spread one", async () => {
+    const kind = `domain-spread-${randomUUID().slice(0, 8)}`;
+    const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };
+    const folded = await domainFoldsOfLog();
+    for (let count = 10; count <= 150; count += 10)
+      await writeSnapshot(database.handle.db, await encodeSnapshot(codec, folded(count)));
+    const kept = (await listSnapshots(database.handle.db, codec as StateCodec<unknown>)).map((s) => s.events);
+    // Grid points every 32 events (the smallest power of two with at most six multiples up to 150), each with
+    // the newest snapshot at or before it, kept through every prune since it was written.
+    expect(kept).toEqual([150, 140, 130, 120, 90, 60, 30]);
+    const events = await readLog();
+    const log = (message: string) => messages.push(message);
+    const messages: string[] = [];
+    const past = await loadSnapshot(database.handle.db, codec, { until: events[74]!.at, log });
+    expect(past?.events).toBe(60);
+    expect(messages).toEqual([]);
+  });
+
   it("a write cut short is never read, and goes when a later snapshot of its kind is written", async () => {
     const kind = `domain-cut-${randomUUID().slice(0, 8)}`;
     const codec: StateCodec<DomainState> = { ...DOMAIN_STATE_CODEC, kind };

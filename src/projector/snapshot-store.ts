@@ -7,11 +7,9 @@ import type { StateCodec } from "../domain/state-codec.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import type { Folded } from "./fold-log.js";
 import { type EncodeOptions, encodeSnapshotInto, type SnapshotInProgress } from "./snapshot-encoder.js";
+import { snapshotsToKeep } from "./snapshot-retention.js";
 
 export type { SnapshotInProgress } from "./snapshot-encoder.js";
-
-/** Snapshots kept per kind: the newest for starts, older ones for knowledge points further back. */
-export const SNAPSHOTS_KEPT = 3;
 
 /** A snapshot's identity, without its bytes. */
 export interface SnapshotInfo {
@@ -138,32 +136,31 @@ function openSnapshotWrite(db: Kysely<Database>, header: SnapshotHeader, partByt
 }
 
 /**
- * Drops all but the newest few complete snapshots of a kind and version, every snapshot of its other
- * versions, and incomplete ones not newer than `header` (a write a stopped process left; a newer one may be
- * under way in another process).
+ * Drops the complete snapshots of a kind and version that `snapshotsToKeep` does not keep (the newest few,
+ * and a few spread along the log for knowledge points further back), every snapshot of its other versions,
+ * and incomplete ones not newer than `header` (a write a stopped process left; a newer one may be under way
+ * in another process).
  */
 async function pruneSnapshots(db: Kysely<Database>, header: SnapshotHeader) {
+  const complete = await db
+    .selectFrom("state_snapshots")
+    .select(["id", "events"])
+    .where("kind", "=", header.kind)
+    .where("model_version", "=", header.modelVersion)
+    .where("complete", "=", true)
+    .execute();
+  const keep = [
+    ...snapshotsToKeep(complete.map((row) => ({ id: Number(row.id), events: Number(row.events) }))),
+  ];
   await db
     .deleteFrom("state_snapshots")
     .where("kind", "=", header.kind)
     .where((eb) =>
       eb.or([
-        eb("complete", "=", true),
         eb("model_version", "!=", header.modelVersion),
-        eb("events", "<=", header.events),
+        eb.and([eb("complete", "=", false), eb("events", "<=", header.events)]),
+        eb.and([eb("complete", "=", true), eb("id", "not in", keep.length > 0 ? keep : [-1])]),
       ]),
-    )
-    .where(
-      "id",
-      "not in",
-      db
-        .selectFrom("state_snapshots")
-        .select("id")
-        .where("kind", "=", header.kind)
-        .where("model_version", "=", header.modelVersion)
-        .where("complete", "=", true)
-        .orderBy("events", "desc")
-        .limit(SNAPSHOTS_KEPT),
     )
     .execute();
 }
