@@ -20,12 +20,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-/** The index names of a table. */
+/** The index names of a table, each only if valid (a concurrent build that failed leaves an invalid one). */
 async function indexesOf(table: string): Promise<string[]> {
   const result = await sql<{ indexname: string }>`
-    select indexname from pg_indexes where tablename = ${table} order by indexname`.execute(
-    database.handle.db,
-  );
+    select c.relname as indexname from pg_index i join pg_class c on c.oid = i.indexrelid
+    where i.indrelid = ${table}::regclass and i.indisvalid order by c.relname`.execute(database.handle.db);
   return result.rows.map((row) => row.indexname);
 }
 

@@ -346,7 +346,7 @@ export async function rebuild<S>(
       .transaction()
       .execute((trx) => writeDiff(trx, table, { upserts: chunk, deletes: [] }, definition.columns));
   }
-  await createReadModelIndexes(db, table, definition.columns);
+  await createReadModelIndexes(db, table, definition.columns, { concurrently: true });
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable("projection_builds")
