@@ -326,9 +326,28 @@ describe("state snapshots", () => {
     const parts = async () =>
       (await database.handle.db.selectFrom("state_snapshot_parts").select("part").execute()).length;
     const before = await parts();
+    // Watched while it runs: parts are stored as the encoder produces them, not once it has finished.
+    let written = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const row = await database.handle.db
+          .selectFrom("state_snapshot_parts as p")
+          .innerJoin("state_snapshots as s", "s.id", "p.snapshot_id")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("s.kind", "=", kind)
+          .where("s.complete", "=", false)
+          .executeTakeFirstOrThrow();
+        written = Math.max(written, Number(row.n));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
     await expect(
       encodeAndWriteSnapshot(database.handle.db, failing, folded, undefined, { sliceMs: 0, partBytes: 4096 }),
     ).rejects.toThrow("boom");
+    watching = false;
+    await watcher;
+    expect(written).toBeGreaterThan(0);
     expect(await parts()).toBe(before);
     const left = await database.handle.db
       .selectFrom("state_snapshots")
