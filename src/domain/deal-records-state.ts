@@ -25,8 +25,6 @@ export interface DealExtras {
   lastRecordedAt: string;
   /** Corrections of each event, in log order; undefined until the deal has one (most never do). */
   correctedBy: Map<string, string[]> | undefined;
-  /** Bumped on every event of the deal. */
-  version: number;
 }
 
 export interface DealRecordsState {
@@ -115,14 +113,12 @@ export function applyDealRecordEvent(state: DealRecordsState, event: RecordedEve
       events: 1,
       lastRecordedAt: event.recordedAt,
       correctedBy: undefined,
-      version: 0,
     });
     return state;
   }
   const extras = state.extras.get(dealId);
   if (extras === undefined) return state;
   extras.events += 1;
-  extras.version += 1;
   extras.lastRecordedAt = event.recordedAt;
   appendSources(extras, event.eventId, sourcesText(data.sources));
   if (event.type === "DealCorrected") {

@@ -294,7 +294,6 @@ const extrasRecord = (dealId: string, e: DealExtras): ["x", ...ExtrasTuple] => [
   e.correctedBy === undefined
     ? []
     : [...e.correctedBy].map(([id, list]): [string, string[]] => [id, [...list]]),
-  e.version,
 ];
 
 /**
@@ -323,13 +322,12 @@ type ExtrasTuple = [
   events: number,
   lastRecordedAt: string,
   correctedBy: [string, string[]][],
-  version: number,
 ];
 
 /** The deal records' state: the domain state's records, then ["n", namesVersion] and ["x", extras…]. */
 export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
   kind: "deal-records",
-  // 2: DealExtras.sources as ids and JSON texts, correctedBy only when there is one, no row cache.
+  // 2: DealExtras.sources as ids and JSON texts, correctedBy only when there is one, no row cache or version.
   modelVersion: 2,
   apply: applyDealRecordEvent,
   // applyDealRecordEvent applies every event to `domain` with applyEvent first.
@@ -350,7 +348,7 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
         return;
       }
       if (record[0] !== "x") throw new Error(`malformed snapshot: unknown record ${String(record[0])}`);
-      const [, dealId, opening, sources, events, lastRecordedAt, correctedBy, version] = record as [
+      const [, dealId, opening, sources, events, lastRecordedAt, correctedBy] = record as [
         "x",
         ...ExtrasTuple,
       ];
@@ -361,7 +359,6 @@ export const DEAL_RECORDS_STATE_CODEC: StateCodec<DealRecordsState> = {
         events,
         lastRecordedAt,
         correctedBy: corrections.length === 0 ? undefined : new Map(corrections),
-        version,
       });
     });
     if (namesVersion === undefined) throw new Error("malformed snapshot: not a deal-records state");
