@@ -45,11 +45,16 @@ function flat(text: string): string {
   return text;
 }
 
+/** What a row just computed is compared by: its JSON, or its digest when the definition gives briefs. */
+const keptText = (row: StoredRow): string =>
+  row.brief === undefined ? row.json : (row.digest ?? digestOf(row.json));
+
 /** The kept form of one row just computed. */
 export function keptRow(row: StoredRow): KeptRow {
+  const text = flat(keptText(row));
   return row.brief === undefined
-    ? { sortKey: flat(row.sortKey), text: flat(row.json) }
-    : { sortKey: flat(row.sortKey), text: row.digest ?? digestOf(row.json), brief: flat(row.brief) };
+    ? { sortKey: flat(row.sortKey), text }
+    : { sortKey: flat(row.sortKey), text, brief: flat(row.brief) };
 }
 
 /** The kept form of rows just computed. */
@@ -168,7 +173,7 @@ export interface RowDiff {
 
 /** Whether a computed row differs from what was kept of the row under its key. */
 export function differs(old: KeptRow | undefined, row: StoredRow): boolean {
-  return !old || old.sortKey !== row.sortKey || old.text !== keptRow(row).text;
+  return !old || old.sortKey !== row.sortKey || old.text !== keptText(row);
 }
 
 export function diffRows(before: KeptRows, after: RowSet): RowDiff {

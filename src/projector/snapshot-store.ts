@@ -65,8 +65,8 @@ type SnapshotHeader = Pick<EncodedSnapshot, "kind" | "modelVersion" | "cursor" |
 /**
  * Stores a snapshot a part at a time as its bytes come, each part its own short transaction: one insert of a
  * whole state held a transaction id for seconds, and every reader of the log waits behind the oldest one
- * running (`read-all.ts`). The row is `complete` (listed and read) only once every part is in; then all but the
- * newest few of its kind go (every other version's too, and older writes left incomplete by a stopped process).
+ * running (`read-all.ts`). The row is `complete` (listed and read) only once every part is in; then the kind's
+ * snapshots are pruned (`pruneSnapshots`).
  */
 function openSnapshotWrite(db: Kysely<Database>, header: SnapshotHeader, partBytes = PART_BYTES) {
   const hash = createHash("sha256");
