@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/schema.js";
 import { compareLogPositions, type LogPosition } from "../event-log/cursor.js";
 import { type LiveBuild, readLiveBuild } from "./build-store.js";
-import type { ProjectionDefinition } from "./definition.js";
+import type { ProjectionDefinition, ReadModelRow } from "./definition.js";
 import type { FoldHost } from "./fold-host.js";
 import { type Folded, foldLog } from "./fold-log.js";
 import { createPageCache } from "./page-cache.js";
@@ -42,14 +42,25 @@ export interface ViewReader {
   rows(name: string, options: ReadRowsOptions): Promise<RowsPage | undefined>;
   /** The projection's state folded up to `knownAt` (default: the readable end of the log). */
   folded(name: string, knownAt?: LogPosition): Promise<Folded<unknown>>;
+  /**
+   * The view of a folded state at a date, in view order: its definition's rows, kept for the last few
+   * (state, position, date) asked, so that the pages of one view, and the same page asked again, cost a
+   * slice, not the whole view (at 5M events 440,000 edges: ≈ 0.7 s a page).
+   */
+  viewRows(name: string, folded: Folded<unknown>, asOf: string): readonly ReadModelRow[];
   /** The definition registered under `name`. */
   definition(name: string): ProjectionDefinition<unknown>;
 }
+
+/** Views kept by `viewRows`: a dashboard flips between a few dates and knowledge points. */
+const VIEWS_KEPT = 4;
 
 export function createViewReader(deps: ViewReaderDeps): ViewReader {
   const byName = new Map(deps.projections.map((p) => [p.name, p]));
   const heads = new Map<string, Promise<Folded<unknown>>>();
   const pastFolds = new Map<string, Promise<Folded<unknown>>>();
+  // The state is held weakly: a kept view must not keep a past fold alive that `pastFolds` let go.
+  const views = new Map<string, { state: WeakRef<object>; rows: readonly ReadModelRow[] }>();
   // Dashboards ask for the same first pages again and again: a repeated page of an unmoved build costs the
   // build's lookup, not the rows' read.
   const pages = createPageCache<PageRow>(deps.pageCacheBytes);
@@ -100,6 +111,19 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
   return {
     definition,
     liveBuild: (name) => readLiveBuild(deps.db, name),
+
+    viewRows(name, folded, asOf) {
+      // A head state moves on in place: its position is part of the key, and the state itself tells a head
+      // from a past fold that stopped at the same position.
+      const key = `${name}|${asOf}|${folded.cursor.xid}:${folded.cursor.position}`;
+      const kept = views.get(key);
+      if (kept !== undefined && kept.state.deref() === folded.state) return kept.rows;
+      const rows = definition(name).rows(folded.state, asOf);
+      views.delete(key);
+      views.set(key, { state: new WeakRef(folded.state as object), rows });
+      if (views.size > VIEWS_KEPT) views.delete(views.keys().next().value as string);
+      return rows;
+    },
 
     async rows(name, options) {
       for (let attempt = 0; ; attempt += 1) {

@@ -102,7 +102,7 @@ export function viewRoutes(deps: ViewRoutesDeps) {
     const folded = await views.folded(name, knownAt).catch((error: unknown) => {
       throw error instanceof ReducerError ? new ProjectionFailedError(name) : error;
     });
-    const all = views.definition(name).rows(folded.state, asOf);
+    const all = views.viewRows(name, folded, asOf);
     const rows: PageRow[] = [];
     for (const row of all) {
       if (rows.length > query.limit) break;
