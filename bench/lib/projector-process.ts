@@ -4,8 +4,11 @@
  * command does, not the projector's internals. The parent reads the process's memory from /proc.
  * BENCH_CPU_PROF=<dir> adds --cpu-prof (the profile is written on a normal exit, i.e. after stop()).
  * BENCH_NODE_ARGS adds node or V8 flags (space-separated; `--trace-gc`, a GC setting to compare).
+ * BENCH_PROJECTOR_LOG=<file> appends every process's whole output to the file (with BENCH_LOG_LEVEL=info,
+ * the projector's own account of its steps and snapshots beside the suite's figures).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { sampleProcess } from "./process-stats.js";
 
@@ -38,7 +41,7 @@ export function startProjectorProcess(env: Record<string, string>): ProjectorPro
   ];
   const spawnedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, "project"], {
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -50,6 +53,14 @@ export function startProjectorProcess(env: Record<string, string>): ProjectorPro
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  const logFile = process.env.BENCH_PROJECTOR_LOG;
+  if (logFile) {
+    const file = createWriteStream(logFile, { flags: "a" });
+    file.write(`--- projector ${child.pid} spawned at ${new Date().toISOString()}\n`);
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once("close", () => file.end());
+  }
   let running = true;
   const exited = new Promise<void>((resolve) =>
     child.once("exit", () => {
