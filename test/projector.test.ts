@@ -2,7 +2,8 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { layerOwnership } from "../projections/index.js";
 import type { DomainState } from "../src/domain/index.js";
-import { compareLogPositions, decodeCursor } from "../src/event-log/cursor.js";
+import { compareLogPositions, decodeCursor, START } from "../src/event-log/cursor.js";
+import { readAll } from "../src/event-log/read-all.js";
 import { readLiveBuild } from "../src/projector/build-store.js";
 import { createProjector } from "../src/projector/create-projector.js";
 import type { ProjectionDefinition } from "../src/projector/definition.js";
@@ -51,13 +52,22 @@ describe("projector runners", () => {
         return layerOwnership.apply(state, event);
       },
     };
-    await append({
+    const appended = await append({
       events: [
         companyRegistered("first"),
         { id: poisonId, ...companyRegistered("poison") },
         companyRegistered("after"),
       ],
     });
+    // The build must meet the poison event. The read horizon is cluster-wide: with another test file's
+    // transaction open, a build could fold the log without it, go live, and fail at its next step instead
+    // (a live build that fails keeps its table — not the case this test is about).
+    const at = decodeCursor(database.logId, appended);
+    await eventually(
+      () => readAll(database.handle.db, database.logId, { after: START, limit: 10 }),
+      (page) => page.events.some((event) => compareLogPositions(event.at, at) >= 0),
+      30_000,
+    );
     const projector = createProjector({
       db: database.handle.db,
       logId: database.logId,
