@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { ConnectionTarget } from "../db/connection-string.js";
 import type { Database } from "../db/schema.js";
 import type { WakeUp } from "../event-log/wake-up.js";
+import { copyRowWriter } from "./copy-rows.js";
 import type { ProjectionDefinition } from "./definition.js";
 import { createFoldHost, type FoldHost } from "./fold-host.js";
 import { embeddedLease, type Lease, tryAcquirePostgresLease } from "./lease.js";
@@ -88,6 +89,9 @@ export function createProjector(deps: ProjectorDeps): Projector {
           onChanges: deps.onChanges,
           read: sharedRead,
           snapshots,
+          bulkRows: deps.databaseUrl
+            ? copyRowWriter(deps.databaseUrl, `stackledger-projector:${definition.name}:build:${process.pid}`)
+            : undefined,
         };
         const select = host?.shared.select.get(definition.name);
         if (host && select) await runJoined(definition, context, host, select);
