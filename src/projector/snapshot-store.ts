@@ -149,9 +149,10 @@ async function pruneSnapshots(db: Kysely<Database>, header: SnapshotHeader) {
     .where("model_version", "=", header.modelVersion)
     .where("complete", "=", true)
     .execute();
-  const keep = [
-    ...snapshotsToKeep(complete.map((row) => ({ id: Number(row.id), events: Number(row.events) }))),
-  ];
+  const points = complete.map((row) => ({ id: Number(row.id), events: Number(row.events) }));
+  const keep = snapshotsToKeep(points);
+  // Only snapshots listed here: another process's, completed since, is not this prune's to judge.
+  const drop = points.map((point) => point.id).filter((id) => !keep.has(id));
   await db
     .deleteFrom("state_snapshots")
     .where("kind", "=", header.kind)
@@ -159,7 +160,7 @@ async function pruneSnapshots(db: Kysely<Database>, header: SnapshotHeader) {
       eb.or([
         eb("model_version", "!=", header.modelVersion),
         eb.and([eb("complete", "=", false), eb("events", "<=", header.events)]),
-        eb.and([eb("complete", "=", true), eb("id", "not in", keep.length > 0 ? keep : [-1])]),
+        eb("id", "in", drop.length > 0 ? drop : [-1]),
       ]),
     )
     .execute();
