@@ -89,5 +89,8 @@ describe("a folded view kept between its pages", () => {
     expect(pastRows).toEqual(other.viewRows(NAME, await other.folded(NAME, middle), DATE));
     expect(reader.viewRows(NAME, moved, DATE)).toBe(again);
     expect(counter.calls).toBe(4);
+    // The view at the head's earlier position was replaced when the head moved, not kept beside it.
+    expect(reader.viewRows(NAME, head, DATE)).not.toBe(first);
+    expect(counter.calls).toBe(5);
   }, 60_000);
 });

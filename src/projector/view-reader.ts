@@ -60,7 +60,10 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
   const heads = new Map<string, Promise<Folded<unknown>>>();
   const pastFolds = new Map<string, Promise<Folded<unknown>>>();
   // The state is held weakly: a kept view must not keep a past fold alive that `pastFolds` let go.
-  const views = new Map<string, { state: WeakRef<object>; rows: readonly ReadModelRow[] }>();
+  const views = new Map<
+    string,
+    { name: string; asOf: string; state: WeakRef<object>; rows: readonly ReadModelRow[] }
+  >();
   // Dashboards ask for the same first pages again and again: a repeated page of an unmoved build costs the
   // build's lookup, not the rows' read.
   const pages = createPageCache<PageRow>(deps.pageCacheBytes);
@@ -119,8 +122,12 @@ export function createViewReader(deps: ViewReaderDeps): ViewReader {
       const kept = views.get(key);
       if (kept !== undefined && kept.state.deref() === folded.state) return kept.rows;
       const rows = definition(name).rows(folded.state, asOf);
+      // The same view of the same state at an earlier position can never be asked again: replaced, not kept.
+      for (const [other, view] of views)
+        if (view.name === name && view.asOf === asOf && view.state.deref() === folded.state)
+          views.delete(other);
       views.delete(key);
-      views.set(key, { state: new WeakRef(folded.state as object), rows });
+      views.set(key, { name, asOf, state: new WeakRef(folded.state as object), rows });
       if (views.size > VIEWS_KEPT) views.delete(views.keys().next().value as string);
       return rows;
     },
