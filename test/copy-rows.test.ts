@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyRows } from "../src/projector/copy-rows.js";
+import { copyRows, copyRowWriter } from "../src/projector/copy-rows.js";
 import type { ReadModelColumn } from "../src/projector/definition.js";
 import { createReadModelTable, type StoredRow, writeDiff } from "../src/projector/read-model-table.js";
 import { createTestDatabase, serverOnly, type TestDatabase } from "./support/test-database.js";
@@ -92,6 +92,45 @@ describe("a build's rows written with COPY", () => {
       expect((await client!.query("select count(*)::int as n from rm_copy_failing")).rows[0].n).toBe(0);
       await copyRows(client!, "rm_copy_failing", [good], COLUMNS);
       expect((await client!.query("select key from rm_copy_failing")).rows).toEqual([{ key: "a" }]);
+    },
+  );
+
+  it.skipIf(serverOnly("terminating a server session needs a server"))(
+    "a build's write whose connection is killed mid-way rejects, leaves only whole chunks, and the process lives",
+    async () => {
+      await createReadModelTable(database.handle.db, "rm_copy_killed", COLUMNS, { bare: true });
+      const rows = Array.from({ length: 3000 }, (_, i): [string, StoredRow] => [
+        `k${String(i).padStart(5, "0")}`,
+        {
+          sortKey: String(i),
+          json: JSON.stringify({ i, text: "x".repeat(200) }),
+          columns: { opened_day: i },
+        },
+      ]);
+      const name = `copy-killed-${process.pid}`;
+      const write = copyRowWriter(database.url!, name, 10);
+      const count = async () =>
+        (await client!.query("select count(*)::int as n from rm_copy_killed")).rows[0].n as number;
+      const outcome = write("rm_copy_killed", rows, COLUMNS).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // Killed once some chunks are in: the server ends the session, as a restart or a failover would. The
+      // writer's connection must not take the process down with an unhandled 'error'.
+      while ((await count()) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      await client!.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+        [name],
+      );
+      expect(await outcome).toBeInstanceOf(Error);
+      const left = await count();
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThan(rows.length);
+      expect(left % 10).toBe(0);
+      // A later write (the build's retry) opens a connection of its own and goes through.
+      await client!.query("truncate rm_copy_killed");
+      await write("rm_copy_killed", rows.slice(0, 25), COLUMNS);
+      expect(await count()).toBe(25);
     },
   );
 });

@@ -11,6 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { DEFAULT_DB_TIMEOUT_MS } from "../db/connect.js";
 import { type ConnectionTarget, resolveTarget } from "../db/connection-string.js";
 import type { ReadModelColumn } from "./definition.js";
 import type { StoredRow } from "./read-model-table.js";
@@ -80,17 +81,27 @@ export type BulkRowWriter = (
 ) => Promise<void>;
 
 /** COPY on a connection of its own for each bulk write (closed after it, whatever happens). */
-export function copyRowWriter(url: ConnectionTarget, applicationName: string): BulkRowWriter {
+export function copyRowWriter(
+  url: ConnectionTarget,
+  applicationName: string,
+  rowsPerTransaction = ROWS_PER_TRANSACTION,
+): BulkRowWriter {
   return async (table, rows, columns) => {
+    // The pool's fault settings (src/db/connect.ts): a server that is away fails the build within the
+    // timeout, one that vanished without closing the socket is noticed, and a transaction left open by a
+    // stalled write cannot hold the log's readers back for long.
     const client = new pg.Client({
       connectionString: await resolveTarget(url),
       application_name: applicationName,
+      connectionTimeoutMillis: DEFAULT_DB_TIMEOUT_MS,
+      keepAlive: true,
+      idle_in_transaction_session_timeout: 30_000,
     });
     // A connection that dies is reported by the query under way; an unhandled 'error' would end the process.
     client.on("error", () => {});
     try {
       await client.connect();
-      await copyRows(client, table, rows, columns);
+      await copyRows(client, table, rows, columns, rowsPerTransaction);
     } finally {
       await client.end().catch(() => {});
     }
